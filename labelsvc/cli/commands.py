@@ -1,0 +1,28 @@
+"""The list of command groups, one module each."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# (module, attribute) of every command, in the order --help lists them.
+COMMANDS: list[tuple[str, str]] = [
+    ("labelsvc.cli.core_cmd", "init"),
+    ("labelsvc.cli.core_cmd", "serve"),
+    ("labelsvc.cli.core_cmd", "allocate"),
+    ("labelsvc.cli.pools_cmd", "pools"),
+    ("labelsvc.cli.admin_cmd", "products"),
+    ("labelsvc.cli.admin_cmd", "users"),
+    ("labelsvc.cli.admin_cmd", "tokens"),
+    ("labelsvc.cli.gs1_cmd", "gs1"),
+]
+
+
+def all_commands() -> list[click.Command]:
+    """Import each command module and return its click command."""
+    found = []
+    for module_name, attr in COMMANDS:
+        module = importlib.import_module(module_name)
+        found.append(getattr(module, attr))
+    return found

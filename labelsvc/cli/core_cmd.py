@@ -1,0 +1,81 @@
+"""``labelsvc init``, ``serve`` and ``allocate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from labelsvc.cli import pass_app
+from labelsvc.cli.actor import cli_actor
+from labelsvc.cli.output import echo_json
+from labelsvc.services.allocation import allocate as allocate_serials
+from labelsvc.services.app import App
+from labelsvc.services.bootstrap import initialize
+
+
+@click.command()
+@click.option("--no-demo", is_flag=True, help="Do not add the demo product.")
+@click.option("--admin-password", help="Password of the first admin (default: generated).")
+@pass_app
+def init(app: App, no_demo: bool, admin_password: str | None) -> None:
+    """Create the database and load pools, printers and demo data."""
+    report = initialize(app, demo=not no_demo, admin_password=admin_password)
+    click.echo(f"database: {app.store.path}")
+    click.echo(f"pools: {', '.join(report.pools) or 'none'}")
+    if report.printers:
+        click.echo(f"printers: {', '.join(report.printers)}")
+    if report.products_created:
+        click.echo(f"demo products added: {report.products_created}")
+    if report.admin_password:
+        click.secho(
+            f"first admin user: admin  password: {report.admin_password}  (shown once; change it "
+            "with 'labelsvc users passwd admin')",
+            fg="yellow",
+        )
+
+
+@click.command()
+@click.option("--host", help="Bind address (default from config: server.host).")
+@click.option("--port", type=int, help="Port (default from config: server.port).")
+@pass_app
+def serve(app: App, host: str | None, port: int | None) -> None:
+    """Run the web service (waitress) with the print workers."""
+    from labelsvc.web.server import run_server
+
+    run_server(app, host=host, port=port)
+
+
+@click.command()
+@click.option("--pool", required=True, help="Pool to allocate from.")
+@click.option("--count", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--gtin", help="GTIN, when a unit pool serves several.")
+@click.option("--key", "idempotency_key", help="Idempotency key: the same key, the same serials.")
+@click.option("--station", default="cli", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the serials to this file, one a line.")  # fmt: skip
+@pass_app
+def allocate(
+    app: App, pool: str, count: int, gtin: str | None, idempotency_key: str | None,
+    station: str, as_json: bool, output: Path | None,
+) -> None:  # fmt: skip
+    """Allocate serials from a pool (all or nothing)."""
+    with click.progressbar(
+        length=count, label=f"allocating {count:,}", file=click.get_text_stream("stderr")
+    ) as bar:
+        result = allocate_serials(
+            app.store, pool, count, actor=cli_actor(station), idempotency_key=idempotency_key,
+            gtin=gtin, station=station,
+        )  # fmt: skip
+        bar.update(count)
+    if output:
+        output.write_text("\n".join(result.serials) + "\n", encoding="utf-8")
+    if as_json:
+        echo_json(result)
+        return
+    if not output:
+        for serial in result.serials:
+            click.echo(serial)
+    note = " (replayed: nothing new allocated)" if result.replayed else ""
+    click.echo(f"allocation {result.id}: {result.count:,} from {result.pool}{note}", err=True)

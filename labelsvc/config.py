@@ -1,0 +1,184 @@
+"""Settings: declared once with default and help, loaded once from ``config.toml``.
+
+``load_settings()`` reads the file named by ``LABELSVC_CONFIG`` (or ``config.toml`` in the
+working directory); an unknown key or a value of the wrong type stops start-up with a
+message naming the file, the key and what was expected. Nothing else reads the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from labelsvc.domain.errors import InvalidInput
+
+
+def _s(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = _s("127.0.0.1", "Address the web server binds to.")
+    port: int = _s(8080, "TCP port of the web server.")
+    threads: int = _s(8, "Worker threads of the waitress server.")
+    login_required: bool = _s(
+        True,
+        "Pages need a login. May be false only when host is a loopback address.",
+    )
+    secret_key: str = _s(
+        "", "Key that signs session cookies; empty means generate one into the data folder."
+    )
+    max_body_bytes: int = _s(1_048_576, "Largest request body the API accepts.")
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    database: str = _s("var/labelsvc.db", "SQLite database file (created if missing).")
+    busy_timeout_ms: int = _s(10_000, "How long a writer waits for the database lock.")
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    zpl: str = _s("zpl", "Folder of ZPL label templates (Jinja2).")
+    printers: str = _s("printers", "Folder of printer definitions, one TOML file each.")
+    serial_pools: str = _s("serial_pools", "Folder of serial pool definitions (TOML).")
+    spool: str = _s("var/spool", "Folder where file printers write their labels.")
+
+
+@dataclass(frozen=True)
+class Gs1Settings:
+    digital_link_base: str = _s(
+        "https://id.example.com", "Resolver base URL of GS1 Digital Link URIs."
+    )
+    gs_substitute: str = _s(
+        "", "Character a scanner sends instead of GS (ASCII 29), e.g. '~'; empty: none."
+    )
+
+
+@dataclass(frozen=True)
+class PrintingSettings:
+    default_printer: str = _s("demo-file", "Printer used when a request names none.")
+    dpi: int = _s(203, "Default printer resolution when a printer file names none.")
+    mark_reprints: bool = _s(True, "Print 'REPRINT' on labels that are reprinted.")
+    retry_base_seconds: float = _s(1.0, "First retry delay after a printer error.")
+    retry_max_seconds: float = _s(30.0, "Longest retry delay after repeated errors.")
+    connect_timeout_seconds: float = _s(3.0, "Timeout for connecting to a network printer.")
+    start_workers: bool = _s(True, "Run the print workers inside 'labelsvc serve'.")
+
+
+@dataclass(frozen=True)
+class PackingSettings:
+    loose_units_on_pallets: bool = _s(False, "Allow units directly on a pallet.")
+
+
+@dataclass(frozen=True)
+class Settings:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    paths: PathSettings = field(default_factory=PathSettings)
+    gs1: Gs1Settings = field(default_factory=Gs1Settings)
+    printing: PrintingSettings = field(default_factory=PrintingSettings)
+    packing: PackingSettings = field(default_factory=PackingSettings)
+    base_dir: Path = field(default=Path("."), metadata={"internal": True})
+
+    def path(self, relative: str) -> Path:
+        """Resolve a configured path against the folder of the config file."""
+        p = Path(relative)
+        return p if p.is_absolute() else self.base_dir / p
+
+
+SECTIONS: dict[str, Any] = {
+    "server": ServerSettings,
+    "storage": StorageSettings,
+    "paths": PathSettings,
+    "gs1": Gs1Settings,
+    "printing": PrintingSettings,
+    "packing": PackingSettings,
+}
+
+
+def describe() -> list[tuple[str, Any, str]]:
+    """Every setting as (``section.key``, default, help), for docs and the sync test."""
+    rows = []
+    for name, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            rows.append((f"{name}.{f.name}", f.default, f.metadata["help"]))
+    return rows
+
+
+def _typename(t: Any) -> str:
+    return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}[t]
+
+
+def _coerce(source: str, key: str, value: Any, default: Any) -> Any:
+    expected = type(default)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, bool) != (expected is bool) or not isinstance(value, expected):
+        raise InvalidInput(
+            "config-invalid",
+            f"{source}: key '{key}' must be {_typename(expected)}, got {value!r}.",
+            key=key,
+        )
+    return value
+
+
+def settings_from_dict(data: dict[str, Any], source: str, base_dir: Path) -> Settings:
+    """Build settings from parsed TOML, rejecting unknown keys and wrong types by name."""
+    known = SECTIONS
+    built: dict[str, Any] = {}
+    for name, values in data.items():
+        if name not in known:
+            raise InvalidInput(
+                "config-invalid",
+                f"{source}: unknown section '{name}'; known: {', '.join(known)}.",
+                key=name,
+            )
+        if not isinstance(values, dict):
+            raise InvalidInput("config-invalid", f"{source}: '{name}' must be a table.", key=name)
+        cls = known[name]
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        kwargs = {}
+        for key, value in values.items():
+            if key not in fields:
+                raise InvalidInput(
+                    "config-invalid",
+                    f"{source}: unknown key '{name}.{key}'; known: {', '.join(fields)}.",
+                    key=f"{name}.{key}",
+                )
+            kwargs[key] = _coerce(source, f"{name}.{key}", value, fields[key].default)
+        built[name] = cls(**kwargs)
+    settings = Settings(**built, base_dir=base_dir)
+    _check(settings, source)
+    return settings
+
+
+def _check(settings: Settings, source: str) -> None:
+    loopback = settings.server.host in {"127.0.0.1", "localhost", "::1"}
+    if not settings.server.login_required and not loopback:
+        raise InvalidInput(
+            "config-invalid",
+            f"{source}: 'server.login_required = false' is allowed only when server.host is "
+            f"a loopback address, not {settings.server.host!r}.",
+            key="server.login_required",
+        )
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Load settings from ``path``, ``$LABELSVC_CONFIG`` or ``./config.toml`` (if present)."""
+    chosen = path or os.environ.get("LABELSVC_CONFIG") or "config.toml"
+    file = Path(chosen)
+    if not file.exists():
+        if path or os.environ.get("LABELSVC_CONFIG"):
+            raise InvalidInput("config-missing", f"{file}: config file not found.")
+        return Settings(base_dir=Path.cwd())
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput("config-invalid", f"{file}: not valid TOML: {exc}.") from exc
+    return settings_from_dict(data, str(file), file.resolve().parent)

@@ -1,0 +1,1 @@
+"""Business rules with no I/O: pools, lifecycle, nesting, receipts."""

@@ -1,0 +1,1 @@
+"""Use cases: each takes plain values and an actor, runs in one transaction, returns values."""

@@ -1,0 +1,169 @@
+"""SQLite connections, transactions and the repositories bound to them.
+
+A write opens ``BEGIN IMMEDIATE`` so that it holds the write lock from its first statement:
+two writers never both read a pool cursor and then race to update it. Connections are per
+thread (waitress serves requests from a thread pool).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+
+from labelsvc.store.migrations import apply_migrations
+
+if TYPE_CHECKING:
+    from labelsvc.store.containers import ContainerRepo
+    from labelsvc.store.events import EventRepo
+    from labelsvc.store.idempotency import IdempotencyRepo
+    from labelsvc.store.items import ItemRepo
+    from labelsvc.store.jobs import JobRepo
+    from labelsvc.store.pools import PoolRepo
+    from labelsvc.store.printers import PrinterRepo
+    from labelsvc.store.products import ProductRepo
+    from labelsvc.store.receipts import ReceiptRepo
+    from labelsvc.store.users import UserRepo
+
+
+class Tx:
+    """One transaction: the repositories share its connection and commit together."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        """Run one statement (for repositories only; services never write SQL)."""
+        return self.conn.execute(sql, params)
+
+    @cached_property
+    def pools(self) -> PoolRepo:
+        from labelsvc.store.pools import PoolRepo
+
+        return PoolRepo(self)
+
+    @cached_property
+    def items(self) -> ItemRepo:
+        from labelsvc.store.items import ItemRepo
+
+        return ItemRepo(self)
+
+    @cached_property
+    def events(self) -> EventRepo:
+        from labelsvc.store.events import EventRepo
+
+        return EventRepo(self)
+
+    @cached_property
+    def products(self) -> ProductRepo:
+        from labelsvc.store.products import ProductRepo
+
+        return ProductRepo(self)
+
+    @cached_property
+    def users(self) -> UserRepo:
+        from labelsvc.store.users import UserRepo
+
+        return UserRepo(self)
+
+    @cached_property
+    def printers(self) -> PrinterRepo:
+        from labelsvc.store.printers import PrinterRepo
+
+        return PrinterRepo(self)
+
+    @cached_property
+    def jobs(self) -> JobRepo:
+        from labelsvc.store.jobs import JobRepo
+
+        return JobRepo(self)
+
+    @cached_property
+    def receipts(self) -> ReceiptRepo:
+        from labelsvc.store.receipts import ReceiptRepo
+
+        return ReceiptRepo(self)
+
+    @cached_property
+    def containers(self) -> ContainerRepo:
+        from labelsvc.store.containers import ContainerRepo
+
+        return ContainerRepo(self)
+
+    @cached_property
+    def idempotency(self) -> IdempotencyRepo:
+        from labelsvc.store.idempotency import IdempotencyRepo
+
+        return IdempotencyRepo(self)
+
+
+class Store:
+    """A SQLite file in WAL mode with foreign keys on and a busy timeout."""
+
+    def __init__(self, path: str | Path, busy_timeout_ms: int = 10_000) -> None:
+        self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+
+    def migrate(self) -> list[str]:
+        """Create the file if needed and apply pending migrations; return their names."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            applied = apply_migrations(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return applied
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """A transaction that holds the write lock from its start (``BEGIN IMMEDIATE``)."""
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield Tx(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A consistent snapshot for reading (a deferred transaction)."""
+        conn = self._connection()
+        conn.execute("BEGIN")
+        try:
+            yield Tx(conn)
+        finally:
+            conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

@@ -1,0 +1,183 @@
+"""Items: every unit serial, SSCC and custom serial ever issued or received."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from labelsvc.store.clock import now
+
+if TYPE_CHECKING:
+    from labelsvc.store.db import Tx
+
+BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class Item:
+    """One identifier and where it stands in its lifecycle and packaging."""
+
+    id: int
+    namespace: str
+    value: str
+    kind: str
+    gtin: str | None
+    pool: str | None
+    allocation_id: int | None
+    state: str
+    hold: str | None
+    level: str | None
+    lot: str | None
+    expiry: str | None
+    parent_id: int | None
+    print_count: int
+    created_at: str
+    updated_at: str
+
+
+def item_from_row(r: Any) -> Item:
+    """Map a row of ``items`` to an :class:`Item`."""
+    return Item(**{k: r[k] for k in r.keys()})  # noqa: SIM118 (sqlite3.Row)
+
+
+def namespace_for(kind: str, gtin: str | None = None, pool: str | None = None) -> str:
+    """The uniqueness namespace: per GTIN for unit serials, global for SSCC, per pool else."""
+    if kind == "unit":
+        return f"01:{gtin}"
+    if kind == "sscc":
+        return "sscc"
+    return f"pool:{pool}"
+
+
+class ItemRepo:
+    """Insert and read items; uniqueness is the UNIQUE (namespace, value) constraint."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    def insert_allocated(
+        self,
+        values: Sequence[str],
+        *,
+        namespace: str,
+        kind: str,
+        gtin: str | None,
+        pool: str,
+        allocation_id: int,
+        ignore_duplicates: bool = False,
+    ) -> int:
+        """Insert newly allocated values; return how many rows went in.
+
+        With ``ignore_duplicates`` a value already taken is skipped (the caller draws again);
+        without it a duplicate raises ``sqlite3.IntegrityError``.
+        """
+        verb = "INSERT OR IGNORE" if ignore_duplicates else "INSERT"
+        level = "unit" if kind == "unit" else None
+        at = now()
+        before = self.tx.conn.total_changes
+        sql = (
+            f"{verb} INTO items (namespace, value, kind, gtin, pool, allocation_id, level,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        for start in range(0, len(values), BATCH):
+            chunk = values[start : start + BATCH]
+            self.tx.conn.executemany(
+                sql, ((namespace, v, kind, gtin, pool, allocation_id, level, at, at) for v in chunk)
+            )
+        return self.tx.conn.total_changes - before
+
+    def insert_seen(
+        self,
+        *,
+        namespace: str,
+        value: str,
+        kind: str,
+        gtin: str | None,
+        level: str | None,
+        state: str,
+        lot: str | None = None,
+        expiry: str | None = None,
+    ) -> Item:
+        """Insert an identifier that arrived from outside (a supplier's serial or SSCC)."""
+        at = now()
+        cur = self.tx.execute(
+            "INSERT INTO items (namespace, value, kind, gtin, level, state, lot, expiry,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (namespace, value, kind, gtin, level, state, lot, expiry, at, at),
+        )
+        item = self.get(int(cur.lastrowid or 0))
+        assert item is not None
+        return item
+
+    def get(self, item_id: int) -> Item | None:
+        """The item with this id, or None."""
+        row = self.tx.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
+        return item_from_row(row) if row else None
+
+    def find(self, namespace: str, value: str) -> Item | None:
+        """The item with this identifier, or None."""
+        row = self.tx.execute(
+            "SELECT * FROM items WHERE namespace = ? AND value = ?", (namespace, value)
+        ).fetchone()
+        return item_from_row(row) if row else None
+
+    def find_by_value(self, value: str, limit: int = 10) -> list[Item]:
+        """Items whose bare value matches (a scan with no GTIN); may be several."""
+        rows = self.tx.execute("SELECT * FROM items WHERE value = ? LIMIT ?", (value, limit))
+        return [item_from_row(r) for r in rows]
+
+    def id_range(self, first_id: int, last_id: int) -> list[Item]:
+        """Items of one allocation (its rows are contiguous: written under one write lock)."""
+        rows = self.tx.execute(
+            "SELECT * FROM items WHERE id BETWEEN ? AND ? ORDER BY id", (first_id, last_id)
+        )
+        return [item_from_row(r) for r in rows]
+
+    def values_in_range(self, first_id: int, last_id: int) -> list[str]:
+        """Only the values of an id range, cheap enough for a million rows."""
+        rows = self.tx.execute(
+            "SELECT value FROM items WHERE id BETWEEN ? AND ? ORDER BY id", (first_id, last_id)
+        )
+        return [r[0] for r in rows]
+
+    def last_id(self) -> int:
+        """The highest item id so far (0 when empty)."""
+        row = self.tx.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()
+        return int(row[0])
+
+    def by_ids(self, ids: Iterable[int]) -> list[Item]:
+        """Items by id, in the order asked."""
+        wanted = list(ids)
+        found: dict[int, Item] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.tx.execute(f"SELECT * FROM items WHERE id IN ({marks})", chunk):
+                found[r["id"]] = item_from_row(r)
+        return [found[i] for i in wanted if i in found]
+
+    def set_state(self, item_ids: Iterable[int], state: str) -> None:
+        """Move items to a lifecycle state."""
+        at = now()
+        self.tx.conn.executemany(
+            "UPDATE items SET state = ?, updated_at = ? WHERE id = ?",
+            ((state, at, i) for i in item_ids),
+        )
+
+    def set_lot(self, item_ids: Iterable[int], lot: str | None, expiry: str | None) -> None:
+        """Record lot and expiry on items (received or labeled against a line)."""
+        at = now()
+        self.tx.conn.executemany(
+            "UPDATE items SET lot = ?, expiry = ?, updated_at = ? WHERE id = ?",
+            ((lot, expiry, at, i) for i in item_ids),
+        )
+
+    def mark_printed(self, item_ids: Iterable[int]) -> None:
+        """A label was sent for these items: count it; allocated ones become labeled."""
+        at = now()
+        self.tx.conn.executemany(
+            "UPDATE items SET print_count = print_count + 1, updated_at = ?,"
+            " state = CASE state WHEN 'allocated' THEN 'labeled' ELSE state END WHERE id = ?",
+            ((at, i) for i in item_ids),
+        )

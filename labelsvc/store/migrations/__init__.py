@@ -1,0 +1,38 @@
+"""Registered migrations, applied in name order and never edited once released.
+
+Each module ``NNNN_name.py`` in this package defines ``migrate(conn)``. The table
+``_migrations`` records what ran; a new change is a new module with a higher number.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sqlite3
+from datetime import UTC, datetime
+
+
+def available() -> list[str]:
+    """Names of all migration modules in order."""
+    names = [m.name for m in pkgutil.iter_modules(__path__) if m.name[:4].isdigit()]
+    return sorted(names)
+
+
+def apply_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Apply every migration not yet recorded; the caller holds the transaction."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    applied = []
+    for name in available():
+        if name in done:
+            continue
+        module = importlib.import_module(f"{__name__}.{name}")
+        module.migrate(conn)
+        conn.execute(
+            "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+            (name, datetime.now(UTC).isoformat()),
+        )
+        applied.append(name)
+    return applied

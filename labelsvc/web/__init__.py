@@ -1,0 +1,47 @@
+"""The Flask application factory: nothing happens at import time."""
+
+from __future__ import annotations
+
+import importlib
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from labelsvc.config import Settings, load_settings
+from labelsvc.services.app import App
+
+# (module, blueprint attribute), registered in this order when the module exists in the tree.
+BLUEPRINTS: list[tuple[str, str]] = [
+    ("labelsvc.web.health", "bp"),
+]
+
+
+def create_app(settings: Settings | None = None, app: App | None = None) -> Flask:
+    """Build the web application around one opened :class:`App`."""
+    settings = settings or load_settings()
+    service = app or App.open(settings)
+    flask_app = Flask(
+        __name__,
+        template_folder=str(Path(__file__).resolve().parents[2] / "templates"),
+        static_folder="static",
+    )
+    flask_app.config["SECRET_KEY"] = _secret_key(settings)
+    flask_app.config["MAX_CONTENT_LENGTH"] = settings.server.max_body_bytes
+    flask_app.extensions["labelsvc"] = service
+    for module_name, attr in BLUEPRINTS:
+        module = importlib.import_module(module_name)
+        flask_app.register_blueprint(getattr(module, attr))
+    return flask_app
+
+
+def _secret_key(settings: Settings) -> str:
+    """The configured key, or one generated once into the data folder beside the database."""
+    if settings.server.secret_key:
+        return settings.server.secret_key
+    key_file = settings.path(settings.storage.database).parent / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()

@@ -1,0 +1,13 @@
+"""Access to the service handles from inside a request."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from labelsvc.services.app import App
+
+
+def service() -> App:
+    """The :class:`App` this Flask application was built around."""
+    found: App = current_app.extensions["labelsvc"]
+    return found
