@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from labelsvc.config import Settings, load_settings
 from labelsvc.domain.errors import LabelsvcError
-from labelsvc.services.app import App
+
+if TYPE_CHECKING:
+    from labelsvc.services.app import App
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,6 +34,8 @@ class CliState:
     @property
     def app(self) -> App:
         if self._app is None:
+            from labelsvc.services.app import App
+
             self._app = App.open(self.settings)
         return self._app
 

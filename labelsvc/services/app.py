@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from labelsvc.config import Settings
+from labelsvc.labels.render import TemplateLibrary
 from labelsvc.store import Store
+
+
+def _no_workers(printer: str | None) -> None:
+    """Without workers in this process, queued jobs wait for the process that runs them."""
 
 
 @dataclass
@@ -14,6 +21,13 @@ class App:
 
     settings: Settings
     store: Store
+    # Called after a commit that queued print jobs; the print workers replace it when started.
+    wake: Callable[[str | None], None] = field(default=_no_workers)
+
+    @cached_property
+    def templates(self) -> TemplateLibrary:
+        """The label templates of the configured folder, compiled once and cached."""
+        return TemplateLibrary(self.settings.path(self.settings.paths.zpl))
 
     @classmethod
     def open(cls, settings: Settings) -> App:

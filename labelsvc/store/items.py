@@ -181,3 +181,88 @@ class ItemRepo:
             " state = CASE state WHEN 'allocated' THEN 'labeled' ELSE state END WHERE id = ?",
             ((at, i) for i in item_ids),
         )
+
+    # -- receiving, packing, trace (issue 5) ------------------------------------------------
+
+    def set_hold(self, item_ids: Iterable[int], hold: str | None) -> int:
+        """Put items on hold (``quarantine``/``recall``) or release them (None); count changed."""
+        at = now()
+        before = self.tx.conn.total_changes
+        self.tx.conn.executemany(
+            "UPDATE items SET hold = ?, updated_at = ? WHERE id = ? AND hold IS NOT ?",
+            ((hold, at, i, hold) for i in item_ids),
+        )
+        return self.tx.conn.total_changes - before
+
+    def set_state_where(self, item_ids: Iterable[int], state: str, current: str) -> int:
+        """Move items to ``state`` only from ``current``; return how many moved."""
+        at = now()
+        before = self.tx.conn.total_changes
+        self.tx.conn.executemany(
+            "UPDATE items SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
+            ((state, at, i, current) for i in item_ids),
+        )
+        return self.tx.conn.total_changes - before
+
+    def by_lot(self, gtin: str, lot: str, after_id: int = 0, limit: int = 1000) -> list[Item]:
+        """Units of one lot of a GTIN, by id (cursor: ``after_id``)."""
+        rows = self.tx.execute(
+            "SELECT * FROM items WHERE gtin = ? AND lot = ? AND id > ? ORDER BY id LIMIT ?",
+            (gtin, lot, after_id, limit),
+        )
+        return [item_from_row(r) for r in rows]
+
+    def by_gtin(self, gtin: str, after_id: int = 0, limit: int = 1000) -> list[Item]:
+        """Serials of one GTIN, by id (cursor: ``after_id``); uses the namespace index."""
+        rows = self.tx.execute(
+            "SELECT * FROM items WHERE namespace = ? AND id > ? ORDER BY id LIMIT ?",
+            (f"01:{gtin}", after_id, limit),
+        )
+        return [item_from_row(r) for r in rows]
+
+    def by_receipt(self, receipt_id: int, after_id: int = 0, limit: int = 1000) -> list[Item]:
+        """Items received on one receipt, by id (cursor: ``after_id``)."""
+        rows = self.tx.execute(
+            "SELECT i.* FROM receipt_items ri JOIN items i ON i.id = ri.item_id"
+            " WHERE ri.receipt_id = ? AND ri.item_id > ? ORDER BY ri.item_id LIMIT ?",
+            (receipt_id, after_id, limit),
+        )
+        return [item_from_row(r) for r in rows]
+
+    def touched_between(
+        self, since: str | None, until: str | None, after_id: int = 0, limit: int = 1000
+    ) -> list[Item]:
+        """Items with an event in a time range, by id (cursor: ``after_id``)."""
+        rows = self.tx.execute(
+            "SELECT * FROM items WHERE id IN (SELECT item_id FROM events"
+            " WHERE at >= ? AND at < ? AND item_id IS NOT NULL) AND id > ? ORDER BY id LIMIT ?",
+            (since or "", until or "9999", after_id, limit),
+        )
+        return [item_from_row(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class ContentSummary:
+    """What a container holds, counted in units, for its label's content fields."""
+
+    units: int
+    gtins: tuple[str, ...]
+    lots: tuple[str, ...]
+    expiries: tuple[str, ...]
+
+
+def content_summary(tx: Tx, container_id: int) -> ContentSummary:
+    """Units below a container (any depth) with their distinct GTINs, lots and expiries."""
+    rows = tx.execute(
+        "WITH RECURSIVE below(id) AS (SELECT id FROM items WHERE parent_id = ?"
+        " UNION ALL SELECT i.id FROM items i JOIN below b ON i.parent_id = b.id)"
+        " SELECT COUNT(*), GROUP_CONCAT(DISTINCT i.gtin), GROUP_CONCAT(DISTINCT i.lot),"
+        " GROUP_CONCAT(DISTINCT i.expiry) FROM items i JOIN below b ON i.id = b.id"
+        " WHERE i.level = 'unit'",
+        (container_id,),
+    ).fetchone()
+
+    def split(text: str | None) -> tuple[str, ...]:
+        return tuple(sorted(text.split(","))) if text else ()
+
+    return ContentSummary(int(rows[0]), split(rows[1]), split(rows[2]), split(rows[3]))
