@@ -15,7 +15,20 @@ COMMANDS: list[tuple[str, str]] = [
     ("labelsvc.cli.admin_cmd", "products"),
     ("labelsvc.cli.admin_cmd", "users"),
     ("labelsvc.cli.admin_cmd", "tokens"),
+    ("labelsvc.cli.render_cmd", "render"),
+    ("labelsvc.cli.labels_cmd", "print_labels"),
+    ("labelsvc.cli.labels_cmd", "reprint"),
+    ("labelsvc.cli.labels_cmd", "void"),
     ("labelsvc.cli.gs1_cmd", "gs1"),
+    ("labelsvc.cli.flows_cmd", "receipts"),
+    ("labelsvc.cli.flows_cmd", "pack"),
+    ("labelsvc.cli.flows_cmd", "ship"),
+    ("labelsvc.cli.flows_cmd", "unship"),
+    ("labelsvc.cli.trace_cmd", "trace"),
+    ("labelsvc.cli.trace_cmd", "find"),
+    ("labelsvc.cli.trace_cmd", "quarantine"),
+    ("labelsvc.cli.trace_cmd", "release"),
+    ("labelsvc.cli.trace_cmd", "export"),
 ]
 
 

@@ -172,8 +172,11 @@ def _draw_random(
     first = tx.items.last_id() + 1
     missing = count
     for _ in range(MAX_DRAWS):
-        candidates = list(dict.fromkeys(random_values(spec, missing + missing // 50 + 4)))
-        missing -= insert(candidates[:missing], True)
+        batch = list(dict.fromkeys(random_values(spec, missing + missing // 50 + 4)))[:missing]
+        added = insert(batch, True)
+        if added == count:  # all in at the first draw: the values are the batch, in order
+            return batch
+        missing -= added
         if missing == 0:
             return tx.items.values_in_range(first, first + count - 1)
     raise Conflict(

@@ -9,6 +9,7 @@ from pathlib import Path
 from labelsvc.domain.actors import SYSTEM, Actor
 from labelsvc.services.app import App
 from labelsvc.services.pools import load_pool_files
+from labelsvc.services.printers import sync_printers
 from labelsvc.services.products import read_product_file, save_products
 from labelsvc.services.users import add_user
 
@@ -31,6 +32,7 @@ def load_definitions(app: App, actor: Actor = SYSTEM) -> InitReport:
     report.pools = load_pool_files(
         app.store, app.settings.path(app.settings.paths.serial_pools), actor
     )
+    report.printers = [p.name for p in sync_printers(app)]
     return report
 
 

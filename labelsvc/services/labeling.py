@@ -12,12 +12,12 @@ from labelsvc.labels.data import LabelData
 from labelsvc.services.allocation import Allocation, allocate_in
 from labelsvc.services.app import App
 from labelsvc.services.lookup import describe, resolve_scan
+from labelsvc.services.print_queue import enqueue_labels
 from labelsvc.store import Tx
 from labelsvc.store.items import Item, content_summary
 from labelsvc.store.printers import PrinterRow
 from labelsvc.store.products import Product
 
-LABELS_PER_JOB = 50  # small enough for progress and retries, large enough for throughput
 DEFAULT_TEMPLATE = {"unit": "unit", "case": "case", "pallet": "pallet"}
 VOIDABLE = {"allocated", "labeled", "commissioned"}
 
@@ -77,29 +77,21 @@ def enqueue_item_labels(
     template: str | None = None, printer: str | None = None, reprint: bool = False,
     reason: str | None = None, batch: str | None = None,
 ) -> list[int]:  # fmt: skip
-    """Render one label per item and queue them in jobs of up to LABELS_PER_JOB labels."""
+    """Render one label per item and queue them (in chunks) in the caller's transaction."""
     target = _printer(tx, app, printer)
-    batch = batch or uuid.uuid4().hex
-    job_ids = []
-    for start in range(0, len(items), LABELS_PER_JOB):
-        chunk = items[start : start + LABELS_PER_JOB]
-        parts, name = [], ""
-        for item in chunk:
-            data = label_data_for(tx, app, item, reprint=reprint)
-            name = template or DEFAULT_TEMPLATE[data.kind]
-            if target.language == "escpos":
-                parts.append(app.templates.render_escpos(name, data))
-            else:
-                parts.append(app.templates.render_zpl(name, data, target.dpi))
-        job_ids.append(
-            tx.jobs.create(
-                printer=target.name, template=name, payload=b"".join(parts),
-                item_ids=[i.id for i in chunk], label_count=len(chunk),
-                requested_by=actor.label, station=station or actor.station,
-                reprint=reprint, reason=reason, batch=batch,
-            )  # fmt: skip
-        )
-    return job_ids
+    labels, name = [], ""
+    for item in items:
+        data = label_data_for(tx, app, item, reprint=reprint)
+        name = template or DEFAULT_TEMPLATE[data.kind]
+        if target.language == "escpos":
+            labels.append(app.templates.render_escpos(name, data))
+        else:
+            labels.append(app.templates.render_zpl(name, data, target.dpi))
+    return enqueue_labels(
+        tx, printer=target.name, template=name, labels=labels, item_ids=[[i.id] for i in items],
+        requested_by=actor.label, station=station or actor.station, reprint=reprint,
+        reason=reason, batch=batch or uuid.uuid4().hex,
+    )  # fmt: skip
 
 
 def wake_printers(app: App, printer: str | None = None) -> None:
@@ -219,9 +211,7 @@ def reprint(
     return LabelRequest(None, [item], job_ids, batch, job.printer, job.template)
 
 
-def void(
-    app: App, scan: str, *, reason: str, actor: Actor, station: str | None = None
-) -> Item:
+def void(app: App, scan: str, *, reason: str, actor: Actor, station: str | None = None) -> Item:
     """Retire a serial whose label was destroyed; it is never issued again."""
     require(actor, "void")
     if not reason.strip():

@@ -135,9 +135,11 @@ class PoolRepo:
             " first_item_id, last_item_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (pool, gtin, count, idempotency_key, actor, station, first_item_id, last_item_id, at),
         )
-        found = self.allocation(int(cur.lastrowid or 0))
-        assert found is not None
-        return found
+        return AllocationRow(
+            id=int(cur.lastrowid or 0), pool=pool, gtin=gtin, count=count,
+            idempotency_key=idempotency_key, actor=actor, station=station,
+            first_item_id=first_item_id, last_item_id=last_item_id, created_at=at,
+        )  # fmt: skip
 
     def allocation(self, allocation_id: int) -> AllocationRow | None:
         """An allocation by id."""

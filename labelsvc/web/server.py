@@ -7,6 +7,7 @@ import logging
 from labelsvc.domain.errors import InvalidInput
 from labelsvc.services.app import App
 from labelsvc.services.bootstrap import load_definitions
+from labelsvc.services.print_queue import WorkerSet
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 log = logging.getLogger("labelsvc")
@@ -44,6 +45,8 @@ def run_server(app: App, host: str | None = None, port: int | None = None) -> No
             workers.stop()
 
 
-def _start_workers(app: App) -> object | None:
+def _start_workers(app: App) -> WorkerSet | None:
     """Start the print workers in this process unless config says another process runs them."""
-    return None
+    if not app.settings.printing.start_workers:
+        return None
+    return WorkerSet(app).start()

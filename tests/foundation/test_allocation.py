@@ -78,9 +78,7 @@ def test_serials_are_unique_per_gtin_across_pools(app: App, admin: Actor, operat
     assert get_pool(app.store, "seq-b", operator).used == 0
 
 
-def test_random_pool_redraws_collisions_until_full(
-    app: App, admin: Actor, operator: Actor
-) -> None:
+def test_random_pool_redraws_collisions_until_full(app: App, admin: Actor, operator: Actor) -> None:
     save_pool(app.store, PoolSpec("small", "custom", "random", pattern="R{rand}", alphabet="AB",
                                   length=4), admin)  # fmt: skip
     got = allocate(app.store, "small", 16, actor=operator).serials

@@ -1,0 +1,44 @@
+"""Helpers shared by the benchmarks: a throwaway service and latency percentiles."""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import tempfile
+from pathlib import Path
+
+from labelsvc.config import settings_from_dict
+from labelsvc.services.app import App
+from labelsvc.services.bootstrap import initialize
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def fresh_app(config: dict[str, dict[str, object]] | None = None) -> App:
+    """An initialized service (demo data) in a new temporary folder."""
+    folder = Path(tempfile.mkdtemp(prefix="labelsvc-bench-"))
+    for name in ("serial_pools", "printers", "zpl"):
+        if (ROOT / name).exists():
+            shutil.copytree(ROOT / name, folder / name)
+    app = App.open(settings_from_dict(config or {}, "bench", folder))
+    initialize(app, demo=True, admin_password="bench-password")
+    return app
+
+
+def percentile(samples: list[float], p: float) -> float:
+    """The p-th percentile (0-100) of samples."""
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def ms(seconds: float) -> str:
+    """Seconds as milliseconds text."""
+    return f"{seconds * 1000:.2f} ms"
+
+
+def median(samples: list[float]) -> float:
+    """The median of samples."""
+    return statistics.median(samples)

@@ -1,0 +1,94 @@
+"""``labelsvc render``: one label from a template to a ZPL, PNG or ESC/POS file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from labelsvc.domain.errors import LabelsvcError
+from labelsvc.labels.data import LabelData
+from labelsvc.labels.render import TemplateLibrary
+
+
+def _data(library: TemplateLibrary, template: str, raw: str | None) -> LabelData:
+    """Sample data for the template's kind, or the JSON object given (kind defaults too)."""
+    kind = library.kind_of(template)
+    if raw is None:
+        return LabelData.sample(kind)
+    try:
+        values = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"not valid JSON: {exc}", param_hint="--data") from exc
+    if not isinstance(values, dict):
+        raise click.BadParameter("must be a JSON object of label fields", param_hint="--data")
+    return LabelData.from_mapping({"kind": kind, **values})
+
+
+@click.command()
+@click.option("--template", "-t", required=True, help="Template name, e.g. unit or pallet.")
+@click.option(
+    "--dpi",
+    type=click.Choice(["203", "300"]),
+    default="203",
+    show_default=True,
+    help="Printer resolution.",
+)
+@click.option(
+    "--as",
+    "output",
+    type=click.Choice(["zpl", "png", "escpos"]),
+    default="zpl",
+    show_default=True,
+    help="What to write.",
+)
+@click.option(
+    "--data",
+    "data_json",
+    default=None,
+    help='JSON object of label fields, e.g. \'{"gtin": "09506000134352", '
+    '"serial": "A1"}\'; sample data when omitted.',
+)
+@click.option(
+    "--zpl-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("zpl"),
+    show_default=True,
+    help="Folder of ZPL templates.",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write ('-' for standard output).",
+)
+def render(
+    template: str,
+    dpi: str,
+    output: str,
+    data_json: str | None,
+    zpl_dir: Path,
+    output_file: Path,
+) -> None:
+    """Render one label from a template, with sample data unless --data is given."""
+    library = TemplateLibrary(zpl_dir)
+    try:
+        data = _data(library, template, data_json)
+        if output == "png":
+            body = library.render_png(template, data, int(dpi))
+        elif output == "escpos":
+            body = library.render_escpos(template, data)
+        else:
+            body = library.render_zpl(template, data, int(dpi))
+    except LabelsvcError as exc:
+        raise click.ClickException(exc.detail) from exc
+    if str(output_file) == "-":
+        sys.stdout.buffer.write(body)
+    else:
+        output_file.write_bytes(body)
+        click.echo(
+            f"wrote {output_file} ({len(body)} bytes, {output}, template {template})", err=True
+        )
