@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -61,14 +62,11 @@ def allocate(
     station: str, as_json: bool, output: Path | None,
 ) -> None:  # fmt: skip
     """Allocate serials from a pool (all or nothing)."""
-    with click.progressbar(
-        length=count, label=f"allocating {count:,}", file=click.get_text_stream("stderr")
-    ) as bar:
+    with click.progressbar(length=count, label=f"allocating {count:,}", file=sys.stderr) as bar:
         result = allocate_serials(
             app.store, pool, count, actor=cli_actor(station), idempotency_key=idempotency_key,
-            gtin=gtin, station=station,
+            gtin=gtin, station=station, progress=bar.update,
         )  # fmt: skip
-        bar.update(count)
     if output:
         output.write_text("\n".join(result.serials) + "\n", encoding="utf-8")
     if as_json:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import click
@@ -70,8 +71,7 @@ def _wait(app: App, request: LabelRequest, timeout: float) -> dict[int, str]:
     states: dict[int, str] = {}
     try:
         labels = len(request.items)
-        with click.progressbar(length=labels, label="printing",
-                               file=click.get_text_stream("stderr")) as bar:  # fmt: skip
+        with click.progressbar(length=labels, label="printing", file=sys.stderr) as bar:
             done = 0
             while time.monotonic() < deadline:
                 jobs = [get_job(app, actor, job_id) for job_id in request.job_ids]

@@ -12,6 +12,7 @@ from labelsvc.domain.pools import PoolSpec, random_values, sequential_values
 from labelsvc.store import Store, Tx
 from labelsvc.store.pools import AllocationRow, PoolRow
 
+Progress = Callable[[int], None]
 MAX_COUNT = 1_000_000
 MAX_DRAWS = 40  # rounds of redrawing random values that collided before giving up
 
@@ -42,13 +43,18 @@ def allocate(
     idempotency_key: str | None = None,
     gtin: str | None = None,
     station: str | None = None,
+    progress: Progress | None = None,
 ) -> Allocation:
-    """Allocate ``count`` serials from ``pool`` in one transaction."""
+    """Allocate ``count`` serials from ``pool`` in one transaction.
+
+    ``progress`` is called with the number of serials written after each batch, so a
+    command line can show a progress bar for a large allocation.
+    """
     require(actor, "label")
     with store.write() as tx:
         return allocate_in(
             tx, pool, count, actor=actor, idempotency_key=idempotency_key, gtin=gtin,
-            station=station,
+            station=station, progress=progress,
         )  # fmt: skip
 
 
@@ -61,9 +67,13 @@ def allocate_in(
     idempotency_key: str | None = None,
     gtin: str | None = None,
     station: str | None = None,
+    progress: Progress | None = None,
 ) -> Allocation:
-    """The same inside a caller's transaction (allocation + print job in one commit)."""
-    require(actor, "label")
+    """The same inside a caller's transaction (allocation + print job in one commit).
+
+    The calling use case has checked its own permission (``receive``, ``pack``, ``label``);
+    the actor is recorded on the allocation and its event.
+    """
     if not 1 <= count <= MAX_COUNT:
         raise InvalidInput(
             "count-invalid", f"count must be 1 to {MAX_COUNT:,}, not {count}.", field="count"
@@ -84,7 +94,7 @@ def allocate_in(
         pool=pool, gtin=gtin, count=count, idempotency_key=idempotency_key,
         actor=actor.label, station=station, first_item_id=first, last_item_id=first + count - 1,
     )  # fmt: skip
-    values, next_value = _draw(tx, row, count, gtin, record.id)
+    values, next_value = _draw(tx, row, count, gtin, record.id, progress)
     tx.pools.advance(pool, count, next_value)
     tx.events.append(
         "serials-allocated", actor=actor.label, station=station, subject=f"pool:{pool}",
@@ -137,8 +147,9 @@ def _check_available(row: PoolRow, count: int) -> None:
 
 
 def _draw(
-    tx: Tx, row: PoolRow, count: int, gtin: str | None, allocation_id: int
-) -> tuple[list[str], int | None]:
+    tx: Tx, row: PoolRow, count: int, gtin: str | None, allocation_id: int,
+    progress: Progress | None,
+) -> tuple[list[str], int | None]:  # fmt: skip
     """Insert the new values; return them and the new sequential cursor."""
     spec = row.spec
     namespace = spec.namespace(gtin)
@@ -146,7 +157,7 @@ def _draw(
     def insert(values: list[str], ignore_duplicates: bool) -> int:
         return tx.items.insert_allocated(
             values, namespace=namespace, kind=spec.kind, gtin=gtin, pool=spec.name,
-            allocation_id=allocation_id, ignore_duplicates=ignore_duplicates,
+            allocation_id=allocation_id, ignore_duplicates=ignore_duplicates, progress=progress,
         )  # fmt: skip
 
     if spec.strategy == "random":

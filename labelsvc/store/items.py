@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +66,7 @@ class ItemRepo:
         pool: str,
         allocation_id: int,
         ignore_duplicates: bool = False,
+        progress: Callable[[int], None] | None = None,
     ) -> int:
         """Insert newly allocated values; return how many rows went in.
 
@@ -85,6 +86,8 @@ class ItemRepo:
             self.tx.conn.executemany(
                 sql, ((namespace, v, kind, gtin, pool, allocation_id, level, at, at) for v in chunk)
             )
+            if progress is not None:
+                progress(len(chunk))
         return self.tx.conn.total_changes - before
 
     def insert_seen(
