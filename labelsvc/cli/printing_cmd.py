@@ -193,6 +193,8 @@ def emulate_printer(port: int, host: str, out_dir: Path, profile: str) -> None:
     click.echo(f"printer emulator on {host}:{port}, profile {profile}, labels in {out_dir}")
     try:
         emulator.serve_forever()
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from exc
     except KeyboardInterrupt:
         click.echo(f"stopped after {len(emulator.labels)} labels")
 

@@ -1,0 +1,91 @@
+"""The ``cups`` driver: a raw CUPS queue, fed through ``lpr -o raw``.
+
+``lpr`` is called directly rather than through ``zebra.Zebra(queue).output()``, because
+that helper ignores lpr's exit status and a refused job would look printed. ``lpr`` either
+hands the job to the scheduler or fails, so a failure is safe to retry; only a hung
+``lpr`` (killed after the send timeout) leaves it unknown whether CUPS took the job.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+from labelsvc.printing.errors import TransportError
+from labelsvc.printing.status import PrinterStatus
+
+
+class CupsQueue:
+    """A CUPS queue (``address`` = queue name) on the default or a given server."""
+
+    def __init__(
+        self, queue: str, *, server: str = "", send_timeout: float = 30.0, name: str = ""
+    ) -> None:
+        self.queue = queue
+        self.server = server
+        self.send_timeout = send_timeout
+        self.name = name or queue
+
+    def _server_args(self) -> list[str]:
+        return ["-h", self.server] if self.server else []
+
+    def _run(self, argv: list[str], data: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+        try:
+            return subprocess.run(
+                argv, input=data, capture_output=True, timeout=self.send_timeout, check=False
+            )
+        except FileNotFoundError as exc:
+            raise TransportError(
+                f"{argv[0]} is not installed — install the CUPS client (Debian: cups-client)",
+                partial=False,
+                printer=self.name,
+            ) from exc
+
+    def send(self, data: bytes, *, tag: str = "") -> None:
+        """Submit ``data`` as one raw job."""
+        server = ["-H", self.server] if self.server else []
+        argv = ["lpr", *server, "-P", self.queue, "-o", "raw", "-T", tag or "labelsvc"]
+        try:
+            proc = self._run(argv, data)
+        except subprocess.TimeoutExpired as exc:
+            raise TransportError(
+                f"lpr for CUPS queue {self.queue} did not finish in {self.send_timeout}s; "
+                "CUPS may have accepted the job",
+                partial=True,
+                printer=self.name,
+            ) from exc
+        if proc.returncode != 0:
+            why = proc.stderr.decode("utf-8", "replace").strip()
+            raise TransportError(
+                f"CUPS refused the job for queue {self.queue}: {why}",
+                partial=False,
+                printer=self.name,
+            )
+
+    def status(self) -> PrinterStatus | None:
+        """The queue's state from ``lpstat -p``: a disabled queue holds jobs."""
+        try:
+            proc = self._run(["lpstat", *self._server_args(), "-p", self.queue])
+        except subprocess.TimeoutExpired as exc:
+            raise TransportError(
+                f"CUPS did not answer for queue {self.queue}", partial=False, printer=self.name
+            ) from exc
+        text = proc.stdout.decode("utf-8", "replace")
+        if proc.returncode != 0:
+            why = proc.stderr.decode("utf-8", "replace").strip()
+            raise TransportError(
+                f"CUPS queue {self.queue} is not available: {why}",
+                partial=False,
+                printer=self.name,
+            )
+        if "disabled" in text:
+            return PrinterStatus(
+                ok=False,
+                problems=[
+                    f"CUPS queue {self.queue} is disabled — run 'cupsenable {self.queue}'; "
+                    "the job prints when the queue is enabled"
+                ],
+            )
+        return PrinterStatus(ok=True)
+
+    def close(self) -> None:
+        """Nothing is kept open between calls."""

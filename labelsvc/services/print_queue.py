@@ -1,0 +1,340 @@
+"""The print queue: jobs in the database, one worker per printer, nothing lost or doubled.
+
+Job granularity: a job is one request's labels, cut into chunks of at most
+:data:`CHUNK_LABELS` (250). Per job the queue pays a claim and a settle transaction, a
+``~HS`` round trip and a connection, about 5 ms together; a printer needs longer than that
+for 250 labels, so the queue stays printer-bound (benchmarks/bench_printing.py), whereas
+one job per label would cap it near 200 labels/s. The chunk also bounds what a crash in
+mid-send leaves unknown: at most one chunk needs an operator's confirmation, never a whole
+pallet run.
+
+Delivery rules:
+- a worker claims a job (``queued``/``held`` → ``sending``) in one ``BEGIN IMMEDIATE``
+  transaction, as owner ``host:pid:token`` with a lease it renews while it runs, and only
+  when no other job of that printer is being sent, so jobs leave in order;
+- nothing sent (refused connection...) → back to ``queued`` with backoff;
+  maybe sent (broke off mid-send) → ``needs-confirmation``, never resent by itself;
+- printer reports paper out / head open / paused → ``held`` with the reason, sent once clear;
+- a ``sending`` job whose owner is gone (dead pid, lapsed lease) → ``needs-confirmation``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+
+from labelsvc.domain.actors import Actor, require
+from labelsvc.domain.errors import Conflict, NotFound
+from labelsvc.services.app import App
+from labelsvc.services.print_worker import PrinterWorker, record_sent
+from labelsvc.store import Tx
+from labelsvc.store.clock import now
+from labelsvc.store.events import EventRow
+from labelsvc.store.jobs import Job
+
+log = logging.getLogger(__name__)
+
+CHUNK_LABELS = 250
+WORKER_ACTOR = "system:print-worker"
+_LIVE_OWNERS: set[str] = set()
+
+
+def enqueue_labels(
+    tx: Tx,
+    *,
+    printer: str,
+    template: str,
+    labels: Sequence[bytes],
+    item_ids: Sequence[Sequence[int]] | None = None,
+    requested_by: str,
+    station: str | None = None,
+    reprint: bool = False,
+    reason: str | None = None,
+    batch: str | None = None,
+    chunk: int = CHUNK_LABELS,
+) -> list[int]:
+    """Queue rendered labels in the caller's transaction as jobs of ``chunk`` labels.
+
+    ``item_ids[i]`` are the items that label ``i`` carries. Call :func:`notify` after commit.
+    """
+    ids = []
+    for start in range(0, len(labels), chunk):
+        part = labels[start : start + chunk]
+        items = [i for per in (item_ids or [])[start : start + chunk] for i in per]
+        ids.append(
+            tx.jobs.create(
+                printer=printer,
+                template=template,
+                payload=b"".join(part),
+                item_ids=items,
+                label_count=len(part),
+                requested_by=requested_by,
+                station=station,
+                reprint=reprint,
+                reason=reason,
+                batch=batch,
+            )
+        )
+    return ids
+
+
+def notify(app: App, printer: str | None = None) -> None:
+    """Wake this process's workers for ``printer`` (others find new jobs by polling)."""
+    app.wake(printer)
+
+
+def _get(tx: Tx, job_id: int) -> Job:
+    job = tx.jobs.get(job_id)
+    if job is None:
+        raise NotFound("job-not-found", f"There is no print job {job_id}.", job=job_id)
+    return job
+
+
+def list_jobs(
+    app: App,
+    actor: Actor,
+    *,
+    state: str | None = None,
+    printer: str | None = None,
+    after_id: int = 0,
+    limit: int = 100,
+) -> list[Job]:
+    """Jobs in id order, filtered by state and printer; page with ``after_id``."""
+    require(actor, "jobs")
+    with app.store.read() as tx:
+        return tx.jobs.query(state=state, printer=printer, after_id=after_id, limit=limit)
+
+
+def get_job(app: App, actor: Actor, job_id: int) -> Job:
+    """One job (without its payload)."""
+    require(actor, "jobs")
+    with app.store.read() as tx:
+        return _get(tx, job_id)
+
+
+def job_history(app: App, actor: Actor, job_id: int) -> list[EventRow]:
+    """The events of one job, oldest first."""
+    require(actor, "jobs")
+    with app.store.read() as tx:
+        _get(tx, job_id)
+        return tx.events.for_subject(f"job:{job_id}")
+
+
+def retry_job(app: App, actor: Actor, job_id: int) -> Job:
+    """Send a failed, held or waiting job again now, without waiting for its backoff."""
+    require(actor, "jobs")
+    with app.store.write() as tx:
+        job = tx.jobs.move(
+            job_id,
+            "queued",
+            actor=actor.label,
+            expect=("failed", "held", "queued"),
+            details={"retry": True},
+        )
+    notify(app, job.printer)
+    return job
+
+
+def cancel_job(app: App, actor: Actor, job_id: int) -> Job:
+    """Stop a job that has not been sent; one being sent right now cannot be stopped."""
+    require(actor, "jobs")
+    with app.store.write() as tx:
+        if _get(tx, job_id).state == "sending":
+            raise Conflict(
+                "job-sending",
+                f"Print job {job_id} is being sent right now; wait until it is sent or "
+                "needs confirmation.",
+                job=job_id,
+            )
+        return tx.jobs.move(
+            job_id,
+            "cancelled",
+            actor=actor.label,
+            expect=("queued", "held", "failed", "needs-confirmation"),
+        )
+
+
+def confirm_job(app: App, actor: Actor, job_id: int, *, printed: bool) -> Job:
+    """Settle a job that may have printed: it did (→ sent) or it did not (→ queued, once)."""
+    require(actor, "confirm-job")
+    with app.store.write() as tx:
+        if printed:
+            job = tx.jobs.move(
+                job_id,
+                "sent",
+                actor=actor.label,
+                expect=("needs-confirmation",),
+                details={"confirmed": "printed"},
+            )
+            record_sent(tx, job, actor.label)
+        else:
+            job = tx.jobs.move(
+                job_id,
+                "queued",
+                actor=actor.label,
+                expect=("needs-confirmation",),
+                details={"confirmed": "not-printed"},
+            )
+    if not printed:
+        notify(app, job.printer)
+    return job
+
+
+def _owner_is_gone(owner: str | None) -> bool:
+    """True when ``owner`` is a worker of this host whose process or token is gone."""
+    if not owner:
+        return True
+    host, _, rest = owner.partition(":")
+    pid_text, _, _token = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False  # another host: only its lease can tell
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return owner not in _LIVE_OWNERS
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def recover_orphans(app: App, *, keep: str | None = None) -> list[int]:
+    """Jobs left ``sending`` by a worker that is gone → ``needs-confirmation``."""
+    flagged = []
+    at = now()
+    with app.store.write() as tx:
+        for job in tx.jobs.in_state("sending"):
+            if job.claimed_by == keep:
+                continue
+            lapsed = job.lease_until is None or job.lease_until < at
+            if lapsed or _owner_is_gone(job.claimed_by):
+                tx.jobs.move(
+                    job.id,
+                    "needs-confirmation",
+                    actor=WORKER_ACTOR,
+                    expect=("sending",),
+                    error=(
+                        f"the worker sending this job ({job.claimed_by}) stopped; the "
+                        "printer may have printed it — confirm printed, or not printed to "
+                        "send it again"
+                    ),
+                )
+                flagged.append(job.id)
+    return flagged
+
+
+class WorkerSet:
+    """One :class:`PrinterWorker` per printer plus a supervisor that polls and recovers."""
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        printers: Iterable[str] | None = None,
+        poll_seconds: float = 1.0,
+        lease_seconds: float = 30.0,
+    ) -> None:
+        self.app = app
+        self.only = set(printers) if printers is not None else None
+        self.poll_seconds = poll_seconds
+        self.lease_seconds = lease_seconds
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.workers: dict[str, PrinterWorker] = {}
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._supervisor: threading.Thread | None = None
+        self._previous_wake: Callable[[str | None], None] = app.wake
+
+    def start(self) -> WorkerSet:
+        """Recover orphans, start the supervisor and a worker for every printer with work."""
+        _LIVE_OWNERS.add(self.owner)
+        self._previous_wake = self.app.wake
+        self.app.wake = self.notify
+        recover_orphans(self.app, keep=self.owner)
+        self._tick()
+        self._supervisor = threading.Thread(
+            target=self._supervise, name="print-supervisor", daemon=True
+        )
+        self._supervisor.start()
+        return self
+
+    def notify(self, printer: str | None = None) -> None:
+        """Wake the worker of ``printer`` (all of them when None) to look for jobs now."""
+        if printer is None:
+            self._wake.set()
+            for worker in list(self.workers.values()):
+                worker.wake()
+        elif self.only is None or printer in self.only:
+            self._worker(printer).wake()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the jobs being sent are finished; release the owner token."""
+        self._stop.set()
+        self._wake.set()
+        for worker in list(self.workers.values()):
+            worker.stop()
+        for worker in list(self.workers.values()):
+            worker.join(timeout)
+        if self._supervisor is not None:
+            self._supervisor.join(timeout)
+        _LIVE_OWNERS.discard(self.owner)
+        if self.app.wake == self.notify:
+            self.app.wake = self._previous_wake
+
+    def run_forever(self) -> None:
+        """Run in the foreground until Ctrl-C (``labelsvc print-worker``)."""
+        self.start()
+        try:
+            while not self._stop.wait(3600):
+                pass
+        except KeyboardInterrupt:
+            log.info("stopping print workers")
+        finally:
+            self.stop()
+
+    def _worker(self, printer: str) -> PrinterWorker:
+        with self._lock:
+            worker = self.workers.get(printer)
+            if worker is None or not worker.is_alive():
+                worker = PrinterWorker(
+                    self.app,
+                    printer,
+                    owner=self.owner,
+                    actor=WORKER_ACTOR,
+                    lease_seconds=self.lease_seconds,
+                    poll_seconds=self.poll_seconds,
+                )
+                self.workers[printer] = worker
+                worker.start()
+            return worker
+
+    def _tick(self) -> None:
+        """One supervisor round: renew leases, flag orphans, start and wake workers."""
+        with self.app.store.write() as tx:
+            tx.jobs.renew_leases(self.owner, self.lease_seconds)
+            busy = tx.jobs.printers_with_work()
+        recover_orphans(self.app, keep=self.owner)
+        for printer in busy:
+            if self.only is None or printer in self.only:
+                self._worker(printer).wake()
+
+    def _supervise(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self._wake.wait(min(self.poll_seconds, self.lease_seconds / 3))
+                self._wake.clear()
+                if self._stop.is_set():
+                    break
+                try:
+                    self._tick()
+                except Exception:
+                    log.exception("print supervisor round failed; trying again")
+        finally:
+            self.app.store.close()

@@ -1,0 +1,129 @@
+"""Printers: load their definitions at start, report their status, print a test label."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from labelsvc.domain.actors import Actor, require
+from labelsvc.domain.errors import NotFound
+from labelsvc.printing import PrinterStatus, Transport, TransportError, make_transport
+from labelsvc.printing.definitions import PrinterDef, load_printer_dir
+from labelsvc.services.app import App
+from labelsvc.store.printers import PrinterRow
+
+
+def sync_printers(app: App) -> list[PrinterDef]:
+    """Upsert every ``printers/*.toml`` into the table (a file error names file and key)."""
+    folder = app.settings.path(app.settings.paths.printers)
+    found = load_printer_dir(folder, app.settings.printing.dpi) if folder.is_dir() else []
+    with app.store.write() as tx:
+        for p in found:
+            tx.printers.upsert(
+                p.name,
+                driver=p.driver,
+                language=p.language,
+                address=p.address,
+                dpi=p.dpi,
+                options=p.options,
+                source=p.source,
+            )
+    return found
+
+
+def definition(row: PrinterRow) -> PrinterDef:
+    """A stored printer as a definition the transports understand."""
+    return PrinterDef(
+        row.name, row.driver, row.address, row.language, row.dpi, row.options, row.source or ""
+    )
+
+
+def transport_for(app: App, row: PrinterRow) -> Transport:
+    """The transport of a stored printer, with paths and defaults from the settings."""
+    return make_transport(
+        definition(row),
+        connect_timeout=app.settings.printing.connect_timeout_seconds,
+        spool=app.settings.path(app.settings.paths.spool),
+    )
+
+
+def get_printer(app: App, name: str) -> PrinterRow:
+    """The stored printer, or NotFound naming the file to add."""
+    with app.store.read() as tx:
+        row = tx.printers.get(name)
+    if row is None:
+        raise NotFound(
+            "printer-not-found",
+            f"There is no printer {name!r}; add {app.settings.paths.printers}/{name}.toml "
+            "and restart, or pick another printer.",
+            printer=name,
+        )
+    return row
+
+
+def list_printers(app: App, actor: Actor) -> list[PrinterRow]:
+    """Every printer with its last known status."""
+    require(actor, "read")
+    with app.store.read() as tx:
+        return tx.printers.all()
+
+
+def probe(app: App, row: PrinterRow) -> PrinterStatus:
+    """Ask the printer now and record the answer; unreachable is a status, not an error."""
+    transport = transport_for(app, row)
+    try:
+        status = transport.status()
+    except TransportError as exc:
+        status = PrinterStatus(ok=False, problems=[exc.detail])
+        state = "unreachable"
+    else:
+        if status is None:
+            status = PrinterStatus(ok=True, reported=False)
+        state = "ok" if status.ok else "problem"
+        state = state if status.reported else "unknown"
+    finally:
+        transport.close()
+    with app.store.write() as tx:
+        tx.printers.set_status(row.name, state, status.detail)
+    return status
+
+
+def printer_status(app: App, actor: Actor, name: str) -> PrinterStatus:
+    """The printer's status as it reports it right now."""
+    require(actor, "read")
+    return probe(app, get_printer(app, name))
+
+
+def test_label(row: PrinterRow) -> bytes:
+    """A small label that shows the printer's name, resolution and the time."""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if row.language == "escpos":
+        text = f"labelsvc test print\n{row.name}\n{stamp}\n\n\n"
+        return b"\x1b@" + text.encode("ascii", "replace") + b"\x1dV\x00"
+    # the name is restricted to [A-Za-z0-9._-] by the definition loader: safe in ^FD
+    return (
+        f"^XA^CI28^FO40,40^A0N,40,40^FDlabelsvc test print^FS"
+        f"^FO40,100^A0N,30,30^FD{row.name} - {row.dpi} dpi^FS"
+        f"^FO40,150^A0N,24,24^FD{stamp}^FS^XZ"
+    ).encode()
+
+
+def test_print(
+    app: App, actor: Actor, name: str, *, notify: Callable[[str], None] | None = None
+) -> int:
+    """Queue a test label for a printer (it goes out in order with its other jobs)."""
+    require(actor, "jobs")
+    row = get_printer(app, name)
+    with app.store.write() as tx:
+        job_id = tx.jobs.create(
+            printer=name,
+            template="test",
+            payload=test_label(row),
+            label_count=1,
+            requested_by=actor.label,
+            station=actor.station,
+            reason="test print",
+        )
+    if notify is not None:
+        notify(name)
+    return job_id

@@ -1,0 +1,308 @@
+"""Print jobs: rendered label data for one printer and where its delivery stands.
+
+States: ``queued`` → ``sending`` → ``sent``; ``failed`` and ``cancelled`` end it; ``held``
+waits for the printer (paper out...); ``needs-confirmation`` means the printer may have
+printed it and a person must say whether it did. Every change appends a ``job-<state>``
+event with ``subject="job:<id>"`` in the same transaction.
+
+A worker claims a job (``queued``/``held`` → ``sending``) under the write lock with its
+``claimed_by`` owner and a ``lease_until`` it keeps renewing; a ``sending`` job whose lease
+lapsed belongs to a worker that is gone.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from labelsvc.domain.errors import Conflict, NotFound
+from labelsvc.store.clock import now
+
+if TYPE_CHECKING:
+    from labelsvc.store.db import Tx
+
+STATES = ("queued", "held", "sending", "sent", "failed", "cancelled", "needs-confirmation")
+WAITING = ("queued", "held")
+COLUMNS = (
+    "id, printer, template, state, item_ids, label_count, reprint, reason, attempts,"
+    " last_error, next_attempt_at, requested_by, station, batch, created_at, updated_at,"
+    " sent_at, claimed_by, lease_until"
+)
+
+
+def later(seconds: float) -> str:
+    """A stored timestamp ``seconds`` from now (same format as :func:`clock.now`)."""
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One print job without its payload (read that with :meth:`JobRepo.payload`)."""
+
+    id: int
+    printer: str
+    template: str
+    state: str
+    item_ids: list[int]
+    label_count: int
+    reprint: bool
+    reason: str | None
+    attempts: int
+    last_error: str | None
+    next_attempt_at: str | None
+    requested_by: str
+    station: str | None
+    batch: str | None
+    created_at: str
+    updated_at: str
+    sent_at: str | None
+    claimed_by: str | None
+    lease_until: str | None
+
+
+def _job(r: Any) -> Job:
+    values = {k: r[k] for k in r.keys()}  # noqa: SIM118 (sqlite3.Row)
+    values["item_ids"] = json.loads(values["item_ids"])
+    values["reprint"] = bool(values["reprint"])
+    return Job(**values)
+
+
+class JobRepo:
+    """Create, claim and move print jobs; each move is conditional on the state it expects."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    def create(
+        self,
+        *,
+        printer: str,
+        template: str,
+        payload: bytes,
+        item_ids: Sequence[int] = (),
+        label_count: int = 1,
+        requested_by: str,
+        station: str | None = None,
+        reprint: bool = False,
+        reason: str | None = None,
+        batch: str | None = None,
+    ) -> int:
+        """Queue a job in the caller's transaction; return its id. Notify workers after commit."""
+        at = now()
+        try:
+            cur = self.tx.execute(
+                "INSERT INTO print_jobs (printer, template, payload, item_ids, label_count,"
+                " reprint, reason, requested_by, station, batch, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    printer,
+                    template,
+                    payload,
+                    json.dumps(list(item_ids)),
+                    label_count,
+                    int(reprint),
+                    reason,
+                    requested_by,
+                    station,
+                    batch,
+                    at,
+                    at,
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise NotFound(
+                "printer-not-found",
+                f"There is no printer {printer!r}; add printers/{printer}.toml or pick "
+                "another printer.",
+                printer=printer,
+            ) from exc
+        job_id = int(cur.lastrowid or 0)
+        self.tx.events.append(
+            "job-queued",
+            subject=f"job:{job_id}",
+            actor=requested_by,
+            station=station,
+            details={
+                "printer": printer,
+                "template": template,
+                "labels": label_count,
+                "reprint": reprint,
+                "batch": batch,
+            },
+        )
+        return job_id
+
+    def get(self, job_id: int) -> Job | None:
+        """The job with this id, or None."""
+        row = self.tx.execute(
+            f"SELECT {COLUMNS} FROM print_jobs WHERE id = ?", (job_id,)
+        ).fetchone()
+        return _job(row) if row else None
+
+    def payload(self, job_id: int) -> bytes:
+        """The bytes to send for a job."""
+        row = self.tx.execute("SELECT payload FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise NotFound("job-not-found", f"There is no print job {job_id}.", job=job_id)
+        return bytes(row[0])
+
+    def query(
+        self,
+        *,
+        state: str | None = None,
+        printer: str | None = None,
+        batch: str | None = None,
+        after_id: int = 0,
+        limit: int = 100,
+    ) -> list[Job]:
+        """Jobs in id order, filtered by state, printer and batch (cursor: ``after_id``)."""
+        where: list[str] = ["id > ?"]
+        params: list[Any] = [after_id]
+        if state:
+            where.append("state = ?")
+            params.append(state)
+        if printer:
+            where.append("printer = ?")
+            params.append(printer)
+        if batch:
+            where.append("batch = ?")
+            params.append(batch)
+        rows = self.tx.execute(
+            f"SELECT {COLUMNS} FROM print_jobs WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
+            (*params, limit),
+        )
+        return [_job(r) for r in rows]
+
+    def next_waiting(self, printer: str) -> Job | None:
+        """The oldest queued or held job of a printer: jobs go out in order."""
+        row = self.tx.execute(
+            f"SELECT {COLUMNS} FROM print_jobs WHERE printer = ? AND state IN ('queued', 'held')"
+            " ORDER BY id LIMIT 1",
+            (printer,),
+        ).fetchone()
+        return _job(row) if row else None
+
+    def printers_with_work(self) -> list[str]:
+        """Printers that have queued or held jobs."""
+        rows = self.tx.execute(
+            "SELECT DISTINCT printer FROM print_jobs WHERE state IN ('queued', 'held')"
+        )
+        return [r[0] for r in rows]
+
+    def in_state(self, state: str) -> list[Job]:
+        """All jobs in one state (used for ``sending`` at recovery)."""
+        rows = self.tx.execute(
+            f"SELECT {COLUMNS} FROM print_jobs WHERE state = ? ORDER BY id", (state,)
+        )
+        return [_job(r) for r in rows]
+
+    def claim(self, job_id: int, *, owner: str, lease_seconds: float, actor: str) -> Job | None:
+        """Take a waiting job for sending; None if it moved or its printer is busy.
+
+        Busy means another job of the same printer is ``sending`` (maybe by another
+        process): jobs of one printer leave one at a time and in order.
+        """
+        cur = self.tx.execute(
+            "UPDATE print_jobs SET state = 'sending', claimed_by = ?, lease_until = ?,"
+            " attempts = attempts + 1, updated_at = ?"
+            " WHERE id = ? AND state IN ('queued', 'held') AND NOT EXISTS (SELECT 1 FROM"
+            " print_jobs AS o WHERE o.printer = print_jobs.printer AND o.state = 'sending')",
+            (owner, later(lease_seconds), now(), job_id),
+        )
+        if cur.rowcount != 1:
+            return None
+        job = self.get(job_id)
+        assert job is not None
+        self._event(job, "sending", actor, {"owner": owner, "attempt": job.attempts})
+        return job
+
+    def renew_leases(self, owner: str, lease_seconds: float) -> int:
+        """Extend the lease of every job this owner is sending; return how many."""
+        cur = self.tx.execute(
+            "UPDATE print_jobs SET lease_until = ? WHERE state = 'sending' AND claimed_by = ?",
+            (later(lease_seconds), owner),
+        )
+        return cur.rowcount
+
+    def move(
+        self,
+        job_id: int,
+        to: str,
+        *,
+        actor: str,
+        expect: Iterable[str],
+        owner: str | None = None,
+        error: str | None = None,
+        retry_in: float | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> Job:
+        """Move a job from one of ``expect`` to ``to`` (and only from there, else Conflict).
+
+        ``owner`` also requires the claim to be that worker's; ``error`` becomes
+        ``last_error`` (None clears it); ``retry_in`` sets when it may be tried next.
+        """
+        if to not in STATES:
+            raise ValueError(f"unknown job state {to!r}")
+        expected = list(expect)
+        at = now()
+        sql = (
+            "UPDATE print_jobs SET state = ?, last_error = ?, next_attempt_at = ?,"
+            " updated_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,"
+            " claimed_by = CASE WHEN ? = 'sending' THEN claimed_by ELSE NULL END,"
+            " lease_until = CASE WHEN ? = 'sending' THEN lease_until ELSE NULL END"
+            f" WHERE id = ? AND state IN ({','.join('?' * len(expected))})"
+        )
+        params: list[Any] = [
+            to,
+            error,
+            later(retry_in) if retry_in else None,
+            at,
+            to,
+            at,
+            to,
+            to,
+            job_id,
+            *expected,
+        ]
+        if owner is not None:
+            sql += " AND claimed_by = ?"
+            params.append(owner)
+        before = self.get(job_id)
+        if before is None:
+            raise NotFound("job-not-found", f"There is no print job {job_id}.", job=job_id)
+        if self.tx.execute(sql, params).rowcount != 1:
+            raise Conflict(
+                "job-state",
+                f"Print job {job_id} is {before.state}; this needs it to be "
+                f"{' or '.join(expected)}.",
+                job=job_id,
+                state=before.state,
+            )
+        job = self.get(job_id)
+        assert job is not None
+        self._event(job, to, actor, {"from": before.state, **(details or {})})
+        return job
+
+    def note(self, job_id: int, *, error: str, retry_in: float | None) -> None:
+        """Update the reason and next try of a waiting job without moving it (no event)."""
+        self.tx.execute(
+            "UPDATE print_jobs SET last_error = ?, next_attempt_at = ?, updated_at = ?"
+            " WHERE id = ?",
+            (error, later(retry_in) if retry_in else None, now(), job_id),
+        )
+
+    def _event(self, job: Job, state: str, actor: str, details: dict[str, Any]) -> None:
+        info = {"printer": job.printer, **details}
+        if job.last_error:
+            info["error"] = job.last_error
+        self.tx.events.append(
+            f"job-{state}",
+            subject=f"job:{job.id}",
+            actor=actor,
+            station=job.station,
+            details=info,
+        )
