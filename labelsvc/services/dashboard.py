@@ -1,0 +1,169 @@
+"""The admin's overview: the measures a warehouse reports, the audit log, users and tokens.
+
+Measures (all read from what the service recorded, nothing estimated):
+- labels printed per hour and per station (sent print jobs);
+- pool usage over time (cumulative allocations against capacity);
+- receipt accuracy per ASN: received within the expected lines / max(expected, received);
+- scan compliance: units packed by scan rather than typed or overridden (``packed`` events);
+- time to trace: how long trace look-ups at the trace page took (median and 90th percentile);
+- recall scope: units affected per recall.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from labelsvc.domain.actors import Actor, require
+from labelsvc.services.app import App
+from labelsvc.services.pools import status_of
+from labelsvc.store.events import EventRow
+from labelsvc.store.jobs import Job
+from labelsvc.store.pools import PoolRow
+from labelsvc.store.reports import ReceiptTally, ReportRepo
+from labelsvc.store.stations import StationRepo
+from labelsvc.store.users import TokenRow, UserRow
+
+AUDIT_PAGE = 100
+
+
+@dataclass(frozen=True)
+class PoolCurve:
+    """One pool's cumulative use per hour, with its capacity."""
+
+    pool: str
+    capacity: int
+    used: int
+    points: tuple[tuple[str, int], ...]  # (hour, used by the end of that hour)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard draws, over the last ``hours`` hours."""
+
+    hours: int
+    since: str
+    labels_per_hour: tuple[tuple[str, int], ...]
+    labels_per_station: tuple[tuple[str, int], ...]
+    pools: tuple[PoolCurve, ...]
+    receipts: tuple[ReceiptTally, ...]
+    pack_entries: dict[str, int]
+    trace_ms: tuple[float, ...]
+    recalls: tuple[tuple[str, str, str, int], ...]
+
+    @property
+    def scan_compliance(self) -> float | None:
+        """Share of packed units (in percent) that were scanned, None before any packing."""
+        total = sum(self.pack_entries.values())
+        return 100.0 * self.pack_entries.get("scan", 0) / total if total else None
+
+    def trace_percentile(self, p: float) -> float | None:
+        """A percentile of trace look-up time in ms (nearest rank), None without look-ups."""
+        if not self.trace_ms:
+            return None
+        rank = max(0, min(len(self.trace_ms) - 1, round(p / 100 * len(self.trace_ms)) - 1))
+        return self.trace_ms[rank]
+
+
+def receipt_accuracy(tally: ReceiptTally) -> float:
+    """Received within expected lines against the larger of expected and received, in %."""
+    base = max(tally.expected, tally.received)
+    return 100.0 * tally.matched / base if base else 100.0
+
+
+def _hours(since: datetime, hours: int) -> list[str]:
+    return [(since + timedelta(hours=h)).strftime("%Y-%m-%dT%H") for h in range(hours + 1)]
+
+
+def dashboard(app: App, actor: Actor, *, hours: int = 24) -> Dashboard:
+    """The measures of the last ``hours`` hours (admins only)."""
+    require(actor, "manage")
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours)
+    since = start.isoformat(timespec="milliseconds")
+    slots = _hours(start, hours)
+    with app.store.read() as tx:
+        reports = ReportRepo(tx)
+        by_hour: dict[str, int] = dict.fromkeys(slots, 0)
+        by_station: dict[str, int] = {}
+        for hour, station, labels in reports.labels_by_hour(since):
+            by_hour[hour] = by_hour.get(hour, 0) + labels
+            by_station[station or "(none)"] = by_station.get(station or "(none)", 0) + labels
+        curves = _pool_curves(tx.pools.all(), reports, since, slots)
+        return Dashboard(
+            hours=hours, since=since, labels_per_hour=tuple(by_hour.items()),
+            labels_per_station=tuple(sorted(by_station.items())), pools=curves,
+            receipts=tuple(reports.receipts()), pack_entries=reports.pack_entries(since),
+            trace_ms=tuple(reports.trace_times(since)), recalls=tuple(reports.recalls()),
+        )  # fmt: skip
+
+
+def _pool_curves(
+    rows: list[PoolRow], reports: ReportRepo, since: str, slots: list[str]
+) -> tuple[PoolCurve, ...]:
+    before = reports.allocated_before(since)
+    per_pool: dict[str, dict[str, int]] = {}
+    for pool, hour, count in reports.allocated_by_hour(since):
+        per_pool.setdefault(pool, {})[hour] = count
+    curves = []
+    for row in rows:
+        status = status_of(row)
+        running, points = before.get(row.spec.name, 0), []
+        for hour in slots:
+            running += per_pool.get(row.spec.name, {}).get(hour, 0)
+            points.append((hour, running))
+        curves.append(PoolCurve(row.spec.name, status.capacity, status.used, tuple(points)))
+    return tuple(curves)
+
+
+def record_trace_lookup(
+    app: App, actor: Actor, *, query: str, found: bool, nodes: int, started: float
+) -> float:
+    """Remember how long a trace took (``started`` from ``time.perf_counter()``); return ms."""
+    ms = (time.perf_counter() - started) * 1000.0
+    with app.store.write() as tx:
+        StationRepo(tx).record_trace(
+            query=query[:200], found=found, nodes=nodes, ms=ms, actor=actor.label,
+            station=actor.station,
+        )  # fmt: skip
+    return ms
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit log is narrowed to; empty fields do not filter."""
+
+    type: str = ""
+    actor: str = ""
+    subject: str = ""
+    since: str = ""
+    until: str = ""
+    before_id: int | None = None
+
+
+def audit_log(app: App, actor: Actor, where: AuditFilter) -> tuple[list[EventRow], list[str]]:
+    """Events newest first under a filter, and the event types known (admins only)."""
+    require(actor, "manage")
+    with app.store.read() as tx:
+        reports = ReportRepo(tx)
+        rows = reports.audit(
+            type=where.type or None, actor=where.actor or None, subject=where.subject or None,
+            since=where.since or None, until=where.until or None, before_id=where.before_id,
+            limit=AUDIT_PAGE,
+        )  # fmt: skip
+        return rows, reports.event_types()
+
+
+def users_and_tokens(app: App, actor: Actor) -> tuple[list[UserRow], list[TokenRow]]:
+    """Every user and API token (hashes stay inside; admins only)."""
+    require(actor, "manage")
+    with app.store.read() as tx:
+        return tx.users.all(), tx.users.tokens()
+
+
+def recent_jobs(app: App, actor: Actor, *, limit: int = 50) -> list[Job]:
+    """The newest print jobs, newest first, whatever their state."""
+    require(actor, "jobs")
+    with app.store.read() as tx:
+        found = [tx.jobs.get(i) for i in ReportRepo(tx).recent_job_ids(limit)]
+    return [j for j in found if j is not None]

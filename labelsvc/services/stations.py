@@ -1,0 +1,135 @@
+"""Station profiles and the equipment stations use: printers and label templates.
+
+A station profile names a workstation's role (receiving or packing) and its printer; the
+workstation remembers which profile it is by a cookie, the profile itself lives here so
+an admin can change a station's printer in one place.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import Literal
+
+from labelsvc.domain.actors import Actor, require
+from labelsvc.domain.errors import InvalidInput, NotFound
+from labelsvc.printing.definitions import printer_from_dict
+from labelsvc.services.app import App
+from labelsvc.services.printers import sync_printers
+from labelsvc.store.stations import StationRepo, StationRow
+
+StationRole = Literal["receiving", "packing"]
+STATION_ROLES: tuple[StationRole, ...] = ("receiving", "packing")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+@dataclass(frozen=True)
+class Station:
+    """A station profile as pages show it."""
+
+    name: str
+    role: StationRole
+    printer: str | None
+    description: str
+
+
+def _station(row: StationRow) -> Station:
+    role: StationRole = "packing" if row.role == "packing" else "receiving"
+    return Station(row.name, role, row.printer, row.description)
+
+
+def list_stations(app: App, actor: Actor) -> list[Station]:
+    """Every station profile by name."""
+    require(actor, "read")
+    with app.store.read() as tx:
+        return [_station(r) for r in StationRepo(tx).all()]
+
+
+def get_station(app: App, name: str) -> Station | None:
+    """The profile of ``name``, or None (a workstation may remember a deleted one)."""
+    with app.store.read() as tx:
+        row = StationRepo(tx).get(name)
+    return _station(row) if row else None
+
+
+def find_station(app: App, actor: Actor, name: str) -> Station:
+    """The profile a workstation chooses; NotFound names the known ones."""
+    require(actor, "read")
+    found = get_station(app, name)
+    if found is None:
+        known = ", ".join(s.name for s in list_stations(app, actor)) or "none yet"
+        raise NotFound(
+            "station-not-found", f"There is no station {name!r}; known: {known}.", station=name
+        )
+    return found
+
+
+def save_station(
+    app: App, actor: Actor, name: str, *, role: str, printer: str | None, description: str = ""
+) -> Station:
+    """Create or change a station profile (admins only)."""
+    require(actor, "manage")
+    if not _NAME.fullmatch(name):
+        raise InvalidInput(
+            "station-invalid",
+            f"station name {name!r} must be 1-64 letters, digits, '.', '_' or '-'.",
+            field="name",
+        )
+    if role not in STATION_ROLES:
+        raise InvalidInput(
+            "station-invalid", f"role must be receiving or packing, not {role!r}.", field="role"
+        )
+    with app.store.write() as tx:
+        if printer and tx.printers.get(printer) is None:
+            raise NotFound(
+                "printer-not-found", f"There is no printer {printer!r}.", field="printer"
+            )
+        created = StationRepo(tx).upsert(
+            name, role=role, printer=printer or None, description=description, actor=actor.label
+        )
+        tx.events.append(
+            "station-saved", actor=actor.label, subject=f"station:{name}",
+            details={"role": role, "printer": printer, "created": created},
+        )  # fmt: skip
+        row = StationRepo(tx).get(name)
+        assert row is not None
+    return _station(row)
+
+
+def add_printer(app: App, actor: Actor, name: str, definition: str) -> str:
+    """Write ``printers/<name>.toml`` from TOML text and load it; return the file path.
+
+    The text is validated like a file read at start, so a mistake names the key.
+    """
+    require(actor, "manage")
+    source = f"{app.settings.paths.printers}/{name}.toml"
+    try:
+        data = tomllib.loads(definition)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput("printer-invalid", f"{source}: not valid TOML: {exc}.") from exc
+    printer_from_dict(data, source=source, default_name=name, default_dpi=app.settings.printing.dpi)
+    if data.get("name", name) != name:
+        raise InvalidInput("printer-invalid", f"{source}: 'name' must be {name!r} or left out.")
+    folder = app.settings.path(app.settings.paths.printers)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.toml"
+    try:
+        with path.open("x", encoding="utf-8") as file:  # "x": never overwrite a definition
+            file.write(definition.strip() + "\n")
+    except FileExistsError:
+        raise InvalidInput(
+            "printer-exists", f"{source} exists already; edit the file to change it."
+        ) from None
+    sync_printers(app)
+    with app.store.write() as tx:
+        tx.events.append("printer-added", actor=actor.label, subject=f"printer:{name}")
+    return str(path)
+
+
+def save_template(app: App, actor: Actor, name: str, text: str) -> None:
+    """Validate and save a label template (a bad one is refused naming line and reason)."""
+    require(actor, "manage")
+    app.templates.add(name, text)
+    with app.store.write() as tx:
+        tx.events.append("template-saved", actor=actor.label, subject=f"template:{name}")

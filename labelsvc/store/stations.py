@@ -1,0 +1,70 @@
+"""Station profiles: which role a workstation plays and which printer it prints on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from labelsvc.store.clock import now
+
+if TYPE_CHECKING:
+    from labelsvc.store.db import Tx
+
+
+@dataclass(frozen=True)
+class StationRow:
+    """One row of ``stations``."""
+
+    name: str
+    role: str
+    printer: str | None
+    description: str
+    updated_by: str
+    created_at: str
+    updated_at: str
+
+
+def _row(r: Any) -> StationRow:
+    return StationRow(**{k: r[k] for k in r.keys()})  # noqa: SIM118 (sqlite3.Row)
+
+
+class StationRepo:
+    """Read and upsert station profiles (constructed with the caller's ``tx``)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    def get(self, name: str) -> StationRow | None:
+        """The station with this name, or None."""
+        row = self.tx.execute("SELECT * FROM stations WHERE name = ?", (name,)).fetchone()
+        return _row(row) if row else None
+
+    def all(self) -> list[StationRow]:
+        """Every station by name."""
+        return [_row(r) for r in self.tx.execute("SELECT * FROM stations ORDER BY name")]
+
+    def upsert(
+        self, name: str, *, role: str, printer: str | None, description: str, actor: str
+    ) -> bool:
+        """Insert or replace a profile; True when it was new."""
+        at = now()
+        existed = self.get(name) is not None
+        self.tx.execute(
+            "INSERT INTO stations (name, role, printer, description, updated_by, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
+            " role = excluded.role, printer = excluded.printer,"
+            " description = excluded.description, updated_by = excluded.updated_by,"
+            " updated_at = excluded.updated_at",
+            (name, role, printer, description, actor, at, at),
+        )
+        return not existed
+
+    def record_trace(
+        self, *, query: str, found: bool, nodes: int, ms: float, actor: str, station: str | None
+    ) -> None:
+        """Remember how long one trace look-up took."""
+        self.tx.execute(
+            "INSERT INTO trace_lookups (query, found, nodes, ms, actor, station, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (query, int(found), nodes, ms, actor, station, now()),
+        )

@@ -1,0 +1,214 @@
+"""The packing station: open a case, scan units, close (label prints); cases onto pallets.
+
+The container being packed is remembered in the session; every answer is an outcome line
+(accepted or refused with the reason) plus the refreshed container panel. Scanner-only
+work is possible with command codes: OPEN CASE, OPEN PALLET, CLOSE, UNDO.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, make_response, render_template, session
+from flask.typing import ResponseReturnValue
+
+from labelsvc.domain.errors import InvalidInput, LabelsvcError
+from labelsvc.services.flow_views import ContainerView
+from labelsvc.services.labeling import reprint
+from labelsvc.services.packing import (
+    add_to_container,
+    close_container,
+    get_container,
+    list_open_containers,
+    open_container,
+    remove_from_container,
+    unpack_container,
+)
+from labelsvc.web.context import service
+from labelsvc.web.ui.common import (
+    actor,
+    form_text,
+    require_login,
+    station_name,
+    status_of,
+)
+from labelsvc.web.ui.receiving import station_printer
+
+bp = Blueprint("ui_packing", __name__, url_prefix="/packing")
+bp.before_request(require_login)
+CURRENT, ADDED = "pack_container", "pack_added"
+UNDO_DEPTH = 50
+
+
+def _current() -> ContainerView | None:
+    """The container this session is packing, if it still exists."""
+    sscc = session.get(CURRENT)
+    if not isinstance(sscc, str):
+        return None
+    try:
+        return get_container(service(), sscc, actor=actor())
+    except LabelsvcError:
+        session.pop(CURRENT, None)
+        return None
+
+
+def _select(view: ContainerView | None) -> None:
+    session[CURRENT] = view.sscc if view else None
+    session[ADDED] = []
+
+
+def _answer(ok: bool, detail: str, code: str = "", status: int = 200) -> ResponseReturnValue:
+    """One outcome line plus the refreshed container panel (swapped out of band)."""
+    html = render_template(
+        "packing/answer.html", outcome={"ok": ok, "detail": detail, "code": code},
+        current=_current(), open_here=list_open_containers(
+            service(), actor=actor(), station=station_name()),
+    )  # fmt: skip
+    return make_response(html, status)
+
+
+def _act(action: Callable[[], tuple[str, str]], *, scan: bool = False) -> ResponseReturnValue:
+    """Run an action; its refusal is an outcome (200 for a scan, the error's status else)."""
+    try:
+        code, detail = action()
+    except LabelsvcError as error:
+        return _answer(False, error.detail, error.code, 200 if scan else status_of(error))
+    return _answer(True, detail, code)
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """The packing station page."""
+    return render_template(
+        "packing/index.html", current=_current(),
+        open_here=list_open_containers(service(), actor=actor(), station=station_name()),
+    )  # fmt: skip
+
+
+def _open(level: str) -> tuple[str, str]:
+    if level not in ("case", "pallet"):
+        raise InvalidInput("form-invalid", f"level must be case or pallet, not {level!r}.")
+    view = open_container(service(), level, actor=actor(), station=station_name())  # type: ignore[arg-type]
+    _select(view)
+    return "opened", f"{level.title()} SSCC {view.sscc} opened; scan what goes in."
+
+
+def _add(code: str) -> tuple[str, str]:
+    current = _current()
+    if current is None or current.state != "open":
+        view = get_container(service(), code, actor=actor())
+        if view.state != "open":
+            raise InvalidInput(
+                "no-open-container", "Open a case or pallet first (or scan an open one)."
+            )
+        _select(view)
+        return "selected", f"Working on {view.level} SSCC {view.sscc} ({view.count} in it)."
+    view = add_to_container(service(), current.sscc, code, actor=actor(), station=station_name())
+    added = [c for c in session.get(ADDED, []) if isinstance(c, str)][-UNDO_DEPTH + 1 :]
+    session[ADDED] = [*added, code]
+    full = view.capacity is not None and view.count >= view.capacity
+    of = f" of {view.capacity}" if view.capacity else ""
+    hint = " Full: close it." if full else ""
+    return "packed", f"Packed into SSCC {view.sscc}: {view.count}{of}.{hint}"
+
+
+def _close(reason: str | None) -> tuple[str, str]:
+    current = _current()
+    if current is None:
+        raise InvalidInput("no-open-container", "Nothing is being packed here.")
+    view = close_container(
+        service(), current.sscc, actor=actor(), reason=reason, station=station_name(),
+        printer=station_printer(),
+    )  # fmt: skip
+    _select(None)
+    jobs = ", ".join(f"#{j}" for j in view.job_ids)
+    return "closed", (
+        f"{view.level.title()} SSCC {view.sscc} closed with {view.count}; "
+        f"its label is printing (job {jobs})."
+    )
+
+
+def _undo() -> tuple[str, str]:
+    added = [c for c in session.get(ADDED, []) if isinstance(c, str)]
+    if not added:
+        raise InvalidInput("nothing-to-undo", "No scan of this container to undo.")
+    code = added.pop()
+    view = remove_from_container(
+        service(), code, actor=actor(), station=station_name(), reason="undo last scan"
+    )
+    session[ADDED] = added
+    return "undone", f"Took the last scan out again: {view.count} left in SSCC {view.sscc}."
+
+
+COMMANDS: dict[str, Callable[[], tuple[str, str]]] = {
+    "OPEN CASE": lambda: _open("case"),
+    "OPEN PALLET": lambda: _open("pallet"),
+    "CLOSE": lambda: _close(None),
+    "UNDO": _undo,
+}
+
+
+@bp.post("/scan")
+def scan() -> ResponseReturnValue:
+    """A scan: a command code, or the unit/case to put into the current container."""
+    code = form_text("code")
+    command = COMMANDS.get(code.upper())
+    return _act(command or (lambda: _add(code)), scan=True)
+
+
+@bp.post("/open/<level>")
+def open_(level: str) -> ResponseReturnValue:
+    """Open a new case or pallet and pack into it."""
+    return _act(lambda: _open(level))
+
+
+@bp.post("/select")
+def select() -> ResponseReturnValue:
+    """Continue packing an open container of this station."""
+
+    def choose() -> tuple[str, str]:
+        view = get_container(service(), form_text("container"), actor=actor())
+        _select(view)
+        return "selected", f"Working on {view.level} SSCC {view.sscc} ({view.count} in it)."
+
+    return _act(choose)
+
+
+@bp.post("/close")
+def close() -> ResponseReturnValue:
+    """Close the current container (early needs a reason); its SSCC label prints."""
+    return _act(lambda: _close(form_text("reason") or None))
+
+
+@bp.post("/undo")
+def undo() -> ResponseReturnValue:
+    """Take the last scanned item out of the current container again."""
+    return _act(_undo)
+
+
+@bp.post("/unpack")
+def unpack() -> ResponseReturnValue:
+    """Empty a container (a closed one needs a supervisor)."""
+
+    def run() -> tuple[str, str]:
+        out = unpack_container(
+            service(), form_text("container"), actor=actor(), reason=form_text("reason"),
+            station=station_name(),
+        )  # fmt: skip
+        return "unpacked", f"Unpacked {len(out)} items."
+
+    return _act(run)
+
+
+@bp.post("/reprint")
+def reprint_label() -> ResponseReturnValue:
+    """Print a label again (supervisors; the service refuses anyone else)."""
+
+    def run() -> tuple[str, str]:
+        done = reprint(
+            service(), form_text("code"), reason=form_text("reason"), actor=actor(),
+            printer=station_printer(), station=station_name(),
+        )  # fmt: skip
+        return "reprinted", f"Reprint queued (job #{done.job_ids[0]})."
+
+    return _act(run)

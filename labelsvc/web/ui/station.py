@@ -1,0 +1,77 @@
+"""The workstation's station profile: chosen once, remembered by a cookie and the database."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from labelsvc.services.printers import list_printers
+from labelsvc.services.stations import (
+    STATION_ROLES,
+    find_station,
+    get_station,
+    list_stations,
+    save_station,
+)
+from labelsvc.web.context import service
+from labelsvc.web.ui.common import (
+    STATION_COOKIE,
+    STATION_COOKIE_DAYS,
+    actor,
+    form_text,
+    require_login,
+    shows_errors,
+    station_name,
+)
+
+bp = Blueprint("ui_station", __name__)
+bp.before_request(require_login)
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    """Go where this workstation works: its station's page, or the choice of a station."""
+    name = station_name()
+    found = get_station(service(), name) if name else None
+    if found is None:
+        return redirect(url_for("ui_station.choose"))
+    return redirect(url_for(f"ui_{found.role}.index"))
+
+
+@bp.get("/station")
+def choose() -> ResponseReturnValue:
+    """The station profiles; pick one for this workstation (admins also create and edit)."""
+    app = service()
+    current = get_station(app, station_name() or "") if station_name() else None
+    return render_template(
+        "station/choose.html",
+        stations=list_stations(app, actor()),
+        printers=list_printers(app, actor()),
+        roles=STATION_ROLES,
+        current=current,
+        saved=request.args.get("saved"),
+    )
+
+
+@bp.post("/station/use")
+@shows_errors
+def use() -> ResponseReturnValue:
+    """Remember the chosen station on this workstation (the cookie outlives the login)."""
+    chosen = find_station(service(), actor(), form_text("name"))
+    response = redirect(url_for(f"ui_{chosen.role}.index"))
+    response.set_cookie(
+        STATION_COOKIE, chosen.name, max_age=STATION_COOKIE_DAYS * 86400, httponly=True,
+        samesite="Lax",
+    )  # fmt: skip
+    return response
+
+
+@bp.post("/station/save")
+@shows_errors
+def save() -> ResponseReturnValue:
+    """Create or change a station profile."""
+    saved = save_station(
+        service(), actor(), form_text("name"), role=form_text("role"),
+        printer=form_text("printer") or None, description=form_text("description"),
+    )  # fmt: skip
+    return redirect(url_for("ui_station.choose", saved=saved.name))

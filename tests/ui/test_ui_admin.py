@@ -1,0 +1,109 @@
+"""Admin pages in the browser: pools, printers with live ~HS status, templates, products,
+users and tokens, the print queue and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from uikit import Stack, login, shot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def admin(browser: Browser, stack: Stack) -> Iterator[Page]:
+    context, page = login(browser, stack.url, "admin", "admin-password")
+    yield page
+    context.close()
+
+
+def test_pools_show_usage_and_low_water(admin: Page, stack: Stack) -> None:
+    page = admin
+    page.goto("/admin/pools")
+    form = page.locator("form[action='/admin/pools/save']")
+    for field, value in {"name": "tags", "pattern": "TAG-{seq:04}", "range_start": "1",
+                         "range_end": "20", "low_water": "10"}.items():  # fmt: skip
+        form.locator(f"[name={field}]").fill(value)
+    form.locator("select[name=kind]").select_option("custom")
+    form.locator("button").click()
+    expect(page.locator("tr[data-pool=tags]")).to_be_visible()
+    stack.cli("allocate", "--pool", "tags", "--count", "12")
+    page.reload()
+    row = page.locator("tr[data-pool=tags]")
+    expect(row.locator(".low-water")).to_contain_text("8 left")
+    expect(row.locator("[role=meter]")).to_have_attribute("aria-valuenow", "60.0000")
+    row.locator("text=Suspend").click()
+    expect(page.locator("tr[data-pool=tags]")).to_contain_text("suspended")
+    shot(page, "pools")
+
+
+def test_printer_status_is_live_and_test_prints_arrive(admin: Page, stack: Stack) -> None:
+    page = admin
+    page.goto("/admin/printers")
+    row = page.locator("tr[data-printer=dock]")
+    expect(row.locator(".status")).to_contain_text("ready")
+    before = len(stack.emulator.labels)
+    row.locator("text=Test print").click()
+    expect(row.locator(".result")).to_contain_text("Test label queued")
+    assert stack.emulator.wait_for_labels(before + 1)
+    assert b"labelsvc test print" in stack.emulator.labels[-1]
+    stack.emulator.set_profile("paper-out")
+    page.reload()
+    expect(page.locator("tr[data-printer=dock] .status")).to_contain_text("paper out")
+    shot(page, "printers")
+    row = page.locator("tr[data-printer=dock]")
+    row.locator("text=Test print").click()  # held until paper is back
+    page.goto("/admin/jobs?state=held")
+    held = page.locator("#jobs tr[data-state=held]").first
+    expect(held).to_contain_text("paper", timeout=10_000)
+    held.locator("text=Cancel").click()
+    expect(page.locator("#jobs tr[data-state=cancelled]")).to_have_count(1)
+    stack.emulator.set_profile("ok")
+    shot(page, "jobs")
+
+
+def test_template_previews_at_each_dpi(admin: Page) -> None:
+    page = admin
+    page.goto("/admin/templates")
+    card = page.locator("section[data-template=unit]")
+    for dpi in ("300", "600", "203"):
+        card.locator(f"button:has-text('{dpi} dpi')").click()
+        image = card.locator(f"img[data-dpi='{dpi}']")
+        expect(image).to_be_visible()
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+        )
+    shot(page, "templates")
+    page.fill("textarea[name=source]", "{# kind: unit #}\n^XA^FO10,10^FD{{ data.serial ^XZ")
+    page.fill("form[hx-post='/admin/templates/save'] input[name=name]", "broken")
+    page.click("text=Check and save")
+    expect(page.locator("#template-message .flash.error")).to_contain_text("line")
+
+
+def test_products_users_tokens_and_audit(admin: Page) -> None:
+    page = admin
+    page.goto("/admin/products?edit=09506000134352")
+    page.fill("input[name=units_per_case]", "10")
+    page.click("text=Save product")
+    expect(page.locator("#products")).to_contain_text("10")
+    shot(page, "products")
+    page.goto("/admin/users")
+    add = page.locator("form[action='/admin/users/add']")
+    add.locator("input[name=name]").fill("sam")
+    add.locator("select[name=role]").select_option("supervisor")
+    add.locator("input[name=password]").fill("sam-password")
+    add.locator("button").click()
+    expect(page.locator("tr[data-user=sam]")).to_contain_text("supervisor")
+    page.fill("form[action='/admin/tokens/create'] input[name=name]", "wms")
+    page.check("input[name=scopes][value=label]")
+    page.click("text=Create token")
+    expect(page.locator("#token-secret code")).to_contain_text("lsv_")
+    shot(page, "users")
+    page.goto("/admin/users")
+    expect(page.locator("#token-secret")).to_have_count(0)  # shown once only
+    page.goto("/admin/audit?type=token-created")
+    expect(page.locator("#audit tbody tr")).to_have_count(1)
+    expect(page.locator("#audit")).to_contain_text("client:wms")
+    shot(page, "audit")

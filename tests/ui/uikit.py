@@ -1,0 +1,158 @@
+"""Helpers of the browser tests: a live server whose printer is a Zebra emulator, Chromium,
+logging in, typing like a wedge scanner, decoding what the printer received, screenshots."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import zxingcpp
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from labelsvc.config import load_settings
+from labelsvc.labels.preview import interpret
+from labelsvc.printing.emulator import PrinterEmulator
+from labelsvc.services.app import App
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run",
+]  # fmt: skip
+GTIN = "09506000134352"  # the demo product: 12 units per case, 2 cases per pallet
+GS = "\x1d"
+
+
+def _root_conftest() -> Any:
+    """The shared helpers of ``tests/conftest.py`` (conftest modules are not importable)."""
+    spec = importlib.util.spec_from_file_location("labelsvc_ui_root", ROOT / "tests/conftest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_ROOT = _root_conftest()
+need_tool = _ROOT.need_tool
+start_live_server = _ROOT.start_live_server
+
+
+@dataclass
+class Stack:
+    """A live ``labelsvc serve`` (with its print workers) printing to an emulator."""
+
+    server: Any  # tests/conftest.py LiveServer
+    emulator: PrinterEmulator
+    app: App  # the same database, opened by the test for checks
+
+    @property
+    def url(self) -> str:
+        return str(self.server.url)
+
+    def cli(self, *args: str) -> str:
+        """Run a CLI command against the server's database; fail the test if it fails."""
+        done = self.server.cli(*args)
+        assert done.returncode == 0, done.stderr
+        return str(done.stdout)
+
+    def load_receipt(self, receipt: dict[str, Any]) -> None:
+        """Push an ASN the way a WMS import would (here through the CLI)."""
+        path = self.server.project / f"{receipt['reference']}.json"
+        path.write_text(json.dumps(receipt), encoding="utf-8")
+        self.cli("receipts", "load", str(path))
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.emulator.stop()
+
+
+def start_stack(project: Path, gs_substitute: str = "~") -> Stack:
+    """The emulator first, a printer file pointing at it, then the server."""
+    for folder in ("serial_pools", "zpl"):
+        shutil.copytree(ROOT / folder, project / folder, dirs_exist_ok=True)
+    emulator = PrinterEmulator(out_dir=project / "emulator").start()
+    (project / "printers").mkdir(exist_ok=True)
+    (project / "printers" / "dock.toml").write_text(
+        f'driver = "tcp9100"\naddress = "127.0.0.1:{emulator.port}"\ndpi = 203\n'
+        'connect_timeout = 2.0\ndescription = "Dock printer (emulator)"\n',
+        encoding="utf-8",
+    )
+    server = start_live_server(
+        project,
+        {"printing": {"default_printer": "dock"}, "gs1": {"gs_substitute": gs_substitute}},
+    )
+    return Stack(server, emulator, App.open(load_settings(server.config)))
+
+
+def login(browser: Browser, url: str, name: str, password: str) -> tuple[BrowserContext, Page]:
+    """A fresh browser context (its own cookies) logged in as ``name``."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=url)
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    expect(page.locator("header .who")).to_contain_text(name)
+    return context, page
+
+
+def ready(page: Page) -> None:
+    """Wait until the page's scan box is wired up (scan.js loaded) and has the focus."""
+    page.wait_for_function("!!(document.querySelector('#scan') || {}).scanBox")
+    expect(page.locator("#scan")).to_be_focused()
+
+
+def scan(page: Page, text: str) -> None:
+    """Type a code the way a keyboard-wedge scanner does: fast, ending with Enter."""
+    page.keyboard.type(text + "\n")
+
+
+def wait_idle(page: Page) -> None:
+    """Wait until the scan box has no scan waiting or in flight."""
+    page.wait_for_function(
+        "document.querySelector('#scan').getAttribute('data-pending') === '0'", timeout=20_000
+    )
+
+
+def outcomes(page: Page) -> list[tuple[str, str]]:
+    """The scan answers on the page, oldest first: (ok|reject, text)."""
+    found = page.eval_on_selector_all(
+        "#scan-results .outcome",
+        "els => els.map(e => [e.dataset.outcome, e.innerText])",
+    )
+    return [(a, b) for a, b in reversed(found)]
+
+
+def shot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot (the whole page, or what the screen shows) as a test artifact."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def scanned_texts(label: bytes) -> list[str]:
+    """What a scanner would type for each barcode on a printed label (AIM id + data)."""
+    texts = []
+    for drawn in interpret(label):
+        for result in zxingcpp.read_barcodes(
+            drawn.image.convert("L"), text_mode=zxingcpp.TextMode.Plain
+        ):
+            texts.append(result.symbology_identifier + result.text)
+    return texts
+
+
+def gs1_scan(label: bytes, key: str = "01") -> str:
+    """The GS1 barcode of a label that starts with AI ``key`` (01: unit, 00: SSCC), as the
+    scanner types it (symbology identifier included)."""
+    found = [t for t in scanned_texts(label) if t[:3] in ("]d2", "]C1") and t[3:5] == key]
+    assert found, f"no GS1 barcode with ({key}) decoded from {label[:200]!r}"
+    return found[0]
