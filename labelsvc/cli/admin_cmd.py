@@ -12,7 +12,13 @@ from labelsvc.cli.output import echo_json, echo_table
 from labelsvc.domain.actors import ROLES, SCOPES
 from labelsvc.services.app import App
 from labelsvc.services.products import list_products, read_product_file, save_products
-from labelsvc.services.users import add_user, change_user, create_token, revoke_token
+from labelsvc.services.users import (
+    add_user,
+    change_user,
+    create_token,
+    revoke_token,
+    users_and_tokens,
+)
 
 
 @click.group()
@@ -95,8 +101,7 @@ def users_disable(app: App, name: str) -> None:
 @pass_app
 def users_list(app: App) -> None:
     """List users."""
-    with app.store.read() as tx:
-        found = tx.users.all()
+    found, _ = users_and_tokens(app, cli_actor())
     echo_table(["name", "role", "created", "disabled"],
                [[u.name, u.role, u.created_at, u.disabled_at or ""] for u in found])  # fmt: skip
 
@@ -126,8 +131,7 @@ def tokens_create(app: App, name: str, scopes: tuple[str, ...]) -> None:
 @pass_app
 def tokens_list(app: App) -> None:
     """List tokens (never their secrets)."""
-    with app.store.read() as tx:
-        found = tx.users.tokens()
+    _, found = users_and_tokens(app, cli_actor())
     echo_table(["name", "scopes", "created", "revoked"],
                [[t.name, ",".join(t.scopes), t.created_at, t.revoked_at or ""]
                 for t in found])  # fmt: skip

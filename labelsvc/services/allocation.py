@@ -14,7 +14,7 @@ from labelsvc.store.pools import AllocationRow, PoolRow
 
 Progress = Callable[[int], None]
 MAX_COUNT = 1_000_000
-MAX_DRAWS = 40  # rounds of redrawing random values that collided before giving up
+MAX_DRAWS = 100  # rounds of redrawing random values that collided before giving up
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def _draw(
         )  # fmt: skip
 
     if spec.strategy == "random":
-        return _draw_random(tx, spec, count, insert), None
+        return _draw_random(tx, spec, count, row.used, insert), None
     start = row.next_value if row.next_value is not None else spec.first
     values = sequential_values(spec, start, count)
     try:
@@ -177,13 +177,18 @@ def _draw(
 
 
 def _draw_random(
-    tx: Tx, spec: PoolSpec, count: int, insert: Callable[[list[str], bool], int]
+    tx: Tx, spec: PoolSpec, count: int, used: int, insert: Callable[[list[str], bool], int]
 ) -> list[str]:
-    """Draw, let the UNIQUE constraint drop repeats, and draw again for what is missing."""
+    """Draw, let the UNIQUE constraint drop repeats, and draw again for what is missing.
+
+    A fuller pool repeats more often, so each round draws in proportion to what is free.
+    """
     first = tx.items.last_id() + 1
     missing = count
     for _ in range(MAX_DRAWS):
-        batch = list(dict.fromkeys(random_values(spec, missing + missing // 50 + 4)))[:missing]
+        free = max(1, spec.capacity - used - (count - missing))
+        want = min(int(missing * spec.capacity / free * 1.1) + 8, missing * 64 + 1024)
+        batch = list(dict.fromkeys(random_values(spec, want)))[:missing]
         added = insert(batch, True)
         if added == count:  # all in at the first draw: the values are the batch, in order
             return batch

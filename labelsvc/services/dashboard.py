@@ -18,14 +18,9 @@ from datetime import UTC, datetime, timedelta
 from labelsvc.domain.actors import Actor, require
 from labelsvc.services.app import App
 from labelsvc.services.pools import status_of
-from labelsvc.store.events import EventRow
-from labelsvc.store.jobs import Job
 from labelsvc.store.pools import PoolRow
 from labelsvc.store.reports import ReceiptTally, ReportRepo
 from labelsvc.store.stations import StationRepo
-from labelsvc.store.users import TokenRow, UserRow
-
-AUDIT_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -127,43 +122,3 @@ def record_trace_lookup(
             station=actor.station,
         )  # fmt: skip
     return ms
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    """What the audit log is narrowed to; empty fields do not filter."""
-
-    type: str = ""
-    actor: str = ""
-    subject: str = ""
-    since: str = ""
-    until: str = ""
-    before_id: int | None = None
-
-
-def audit_log(app: App, actor: Actor, where: AuditFilter) -> tuple[list[EventRow], list[str]]:
-    """Events newest first under a filter, and the event types known (admins only)."""
-    require(actor, "manage")
-    with app.store.read() as tx:
-        reports = ReportRepo(tx)
-        rows = reports.audit(
-            type=where.type or None, actor=where.actor or None, subject=where.subject or None,
-            since=where.since or None, until=where.until or None, before_id=where.before_id,
-            limit=AUDIT_PAGE,
-        )  # fmt: skip
-        return rows, reports.event_types()
-
-
-def users_and_tokens(app: App, actor: Actor) -> tuple[list[UserRow], list[TokenRow]]:
-    """Every user and API token (hashes stay inside; admins only)."""
-    require(actor, "manage")
-    with app.store.read() as tx:
-        return tx.users.all(), tx.users.tokens()
-
-
-def recent_jobs(app: App, actor: Actor, *, limit: int = 50) -> list[Job]:
-    """The newest print jobs, newest first, whatever their state."""
-    require(actor, "jobs")
-    with app.store.read() as tx:
-        found = [tx.jobs.get(i) for i in ReportRepo(tx).recent_job_ids(limit)]
-    return [j for j in found if j is not None]

@@ -106,13 +106,14 @@ def list_open_containers(
 
 def add_to_container(
     app: App, container: str, child: str, *, actor: Actor, station: str | None = None,
-    move: bool = False, reason: str | None = None,
+    move: bool = False, reason: str | None = None, entry: str | None = None,
 ) -> ContainerView:  # fmt: skip
     """Put a scanned unit (or closed case) into an open container.
 
-    With ``move`` a child already in another open container is taken out of it first
-    (re-pack, one ``unpacked`` and one ``packed`` event naming both parents); without it,
-    such a child is refused with ``in-another-container`` naming its container.
+    ``entry`` says how the code arrived (``scan`` or ``typed``); the dashboard's scan
+    compliance counts it. With ``move`` a child already in another open container is taken
+    out of it first (re-pack, one ``unpacked`` and one ``packed`` event naming both parents);
+    without it, such a child is refused with ``in-another-container`` naming its container.
     """
     require(actor, "pack")
     station = station or actor.station
@@ -137,9 +138,11 @@ def add_to_container(
         tx.events.append(
             "packed", actor=actor.label, station=station, item_id=item.id, parent_id=parent.id,
             details={"from": previous and describe(previous), "to": describe(parent),
-                     **({"reason": reason} if reason else {})},
+                     **({"reason": reason} if reason else {}),
+                     **({"entry": entry} if entry else {})},
         )  # fmt: skip
-        return container_view(tx, row)
+        fresh_row = tx.containers.get(parent.id)  # the first unit may have set the capacity
+        return container_view(tx, fresh_row or row)
 
 
 def _check_add(tx: Tx, app: App, parent: Item, row: ContainerRow, item: Item) -> None:

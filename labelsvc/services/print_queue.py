@@ -338,3 +338,10 @@ class WorkerSet:
                     log.exception("print supervisor round failed; trying again")
         finally:
             self.app.store.close()
+
+
+def recent_jobs(app: App, actor: Actor, *, limit: int = 50) -> list[Job]:
+    """The newest print jobs, newest first, whatever their state."""
+    require(actor, "jobs")
+    with app.store.read() as tx:
+        return tx.jobs.recent(limit)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from labelsvc.domain.actors import Actor, require
-from labelsvc.domain.errors import NotFound
+from labelsvc.domain.errors import InvalidInput, NotFound
 from labelsvc.printing import PrinterStatus, Transport, TransportError, make_transport
-from labelsvc.printing.definitions import PrinterDef, load_printer_dir
+from labelsvc.printing.definitions import PrinterDef, load_printer_dir, printer_from_dict
 from labelsvc.services.app import App
 from labelsvc.store.printers import PrinterRow
 
@@ -127,3 +128,33 @@ def test_print(
     if notify is not None:
         notify(name)
     return job_id
+
+
+def add_printer(app: App, actor: Actor, name: str, definition: str) -> str:
+    """Write ``printers/<name>.toml`` from TOML text and load it; return the file path.
+
+    The text is validated like a file read at start, so a mistake names the key.
+    """
+    require(actor, "manage")
+    source = f"{app.settings.paths.printers}/{name}.toml"
+    try:
+        data = tomllib.loads(definition)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput("printer-invalid", f"{source}: not valid TOML: {exc}.") from exc
+    printer_from_dict(data, source=source, default_name=name, default_dpi=app.settings.printing.dpi)
+    if data.get("name", name) != name:
+        raise InvalidInput("printer-invalid", f"{source}: 'name' must be {name!r} or left out.")
+    folder = app.settings.path(app.settings.paths.printers)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.toml"
+    try:
+        with path.open("x", encoding="utf-8") as file:  # "x": never overwrite a definition
+            file.write(definition.strip() + "\n")
+    except FileExistsError:
+        raise InvalidInput(
+            "printer-exists", f"{source} exists already; edit the file to change it."
+        ) from None
+    sync_printers(app)
+    with app.store.write() as tx:
+        tx.events.append("printer-added", actor=actor.label, subject=f"printer:{name}")
+    return str(path)

@@ -8,15 +8,12 @@ an admin can change a station's printer in one place.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from typing import Literal
 
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import InvalidInput, NotFound
-from labelsvc.printing.definitions import printer_from_dict
 from labelsvc.services.app import App
-from labelsvc.services.printers import sync_printers
 from labelsvc.store.stations import StationRepo, StationRow
 
 StationRole = Literal["receiving", "packing"]
@@ -95,41 +92,3 @@ def save_station(
         row = StationRepo(tx).get(name)
         assert row is not None
     return _station(row)
-
-
-def add_printer(app: App, actor: Actor, name: str, definition: str) -> str:
-    """Write ``printers/<name>.toml`` from TOML text and load it; return the file path.
-
-    The text is validated like a file read at start, so a mistake names the key.
-    """
-    require(actor, "manage")
-    source = f"{app.settings.paths.printers}/{name}.toml"
-    try:
-        data = tomllib.loads(definition)
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput("printer-invalid", f"{source}: not valid TOML: {exc}.") from exc
-    printer_from_dict(data, source=source, default_name=name, default_dpi=app.settings.printing.dpi)
-    if data.get("name", name) != name:
-        raise InvalidInput("printer-invalid", f"{source}: 'name' must be {name!r} or left out.")
-    folder = app.settings.path(app.settings.paths.printers)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.toml"
-    try:
-        with path.open("x", encoding="utf-8") as file:  # "x": never overwrite a definition
-            file.write(definition.strip() + "\n")
-    except FileExistsError:
-        raise InvalidInput(
-            "printer-exists", f"{source} exists already; edit the file to change it."
-        ) from None
-    sync_printers(app)
-    with app.store.write() as tx:
-        tx.events.append("printer-added", actor=actor.label, subject=f"printer:{name}")
-    return str(path)
-
-
-def save_template(app: App, actor: Actor, name: str, text: str) -> None:
-    """Validate and save a label template (a bad one is refused naming line and reason)."""
-    require(actor, "manage")
-    app.templates.add(name, text)
-    with app.store.write() as tx:
-        tx.events.append("template-saved", actor=actor.label, subject=f"template:{name}")

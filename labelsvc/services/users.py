@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from labelsvc.domain.actors import ROLES, SCOPES, Actor, Role, require
 from labelsvc.domain.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from labelsvc.services.app import App
 from labelsvc.store import Store
+from labelsvc.store.users import TokenRow, UserRow
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 TOKEN_PREFIX = "lsv_"
@@ -166,3 +168,10 @@ def authenticate_token(store: Store, secret: str) -> Actor:
     if token is None or token.revoked_at:
         raise Unauthorized("token-invalid", "The API token is missing, unknown or revoked.")
     return Actor(name=token.name, kind="client", scopes=frozenset(token.scopes))
+
+
+def users_and_tokens(app: App, actor: Actor) -> tuple[list[UserRow], list[TokenRow]]:
+    """Every user and API token (hashes stay inside; admins only)."""
+    require(actor, "manage")
+    with app.store.read() as tx:
+        return tx.users.all(), tx.users.tokens()

@@ -177,6 +177,13 @@ class JobRepo:
         )
         return [_job(r) for r in rows]
 
+    def recent(self, limit: int = 50) -> list[Job]:
+        """The newest jobs first, whatever their state (the queue page)."""
+        rows = self.tx.execute(
+            f"SELECT {COLUMNS} FROM print_jobs ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [_job(r) for r in rows]
+
     def next_waiting(self, printer: str) -> Job | None:
         """The oldest queued or held job of a printer: jobs go out in order."""
         row = self.tx.execute(

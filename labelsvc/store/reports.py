@@ -148,8 +148,3 @@ class ReportRepo:
             (limit,),
         )
         return [(r[0], r[1], r[2], int(r[3])) for r in rows]
-
-    def recent_job_ids(self, limit: int = 50) -> list[int]:
-        """Ids of the newest print jobs (the queue page shows them newest first)."""
-        rows = self.tx.execute("SELECT id FROM print_jobs ORDER BY id DESC LIMIT ?", (limit,))
-        return [int(r[0]) for r in rows]

@@ -1,33 +1,17 @@
-"""Fixtures of the flow tests: an initialized service with its printers, and helpers."""
+"""Fixtures of the flow tests; shared constants and helpers live in ``flows_support``."""
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
-from datetime import datetime
-from pathlib import Path
-from typing import Any
 
-import jsonschema
 import pytest
+from flows_support import OTHER_GTIN, THIRD_GTIN
 
 from labelsvc.domain.actors import SYSTEM
 from labelsvc.services.app import App
-from labelsvc.services.flow_views import ItemView
 from labelsvc.services.printers import sync_printers
 from labelsvc.services.products import save_products
 from labelsvc.store.products import Product
-
-GTIN = "09506000134352"  # the demo product: 12 units per case, 2 cases per pallet
-OTHER_GTIN = "09506000134369"  # a second product (no serial pool), for wrong-GTIN cases
-THIRD_GTIN = "09506000134376"
-EPCIS_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "epcis" / "EPCIS-JSON-Schema.json"
-
-
-def hri(item: ItemView) -> str:
-    """How a scanner would hand over the unit's DataMatrix, as HRI text."""
-    return f"(01){item.gtin}(21){item.value}"
 
 
 @pytest.fixture
@@ -45,41 +29,3 @@ def flows(app: App) -> Iterator[App]:
     )  # fmt: skip
     yield app
     app.store.close()
-
-
-_URI = re.compile(
-    r"^[A-Za-z][A-Za-z0-9+.\-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+$"
-)
-_DATE_TIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$"
-)
-
-
-def _format_checker() -> jsonschema.FormatChecker:
-    """The schema's ``uri`` and ``date-time`` formats, checked strictly (RFC 3986 / 3339).
-
-    jsonschema checks these only with optional packages this project does not install, so
-    the two formats the EPCIS schema leans on are checked here instead of being skipped.
-    """
-    checker = jsonschema.FormatChecker()
-
-    @checker.checks("uri")
-    def is_uri(value: object) -> bool:
-        return not isinstance(value, str) or bool(_URI.match(value))
-
-    @checker.checks("date-time")
-    def is_date_time(value: object) -> bool:
-        if not isinstance(value, str) or not _DATE_TIME.match(value):
-            return not isinstance(value, str)
-        datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-        return True
-
-    return checker
-
-
-def epcis_errors(document: dict[str, Any]) -> list[str]:
-    """Every way ``document`` breaks the official EPCIS 2.0 JSON schema (empty: valid)."""
-    schema = json.loads(EPCIS_SCHEMA.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft7Validator(schema, format_checker=_format_checker())
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in validator.iter_errors(document)]  # fmt: skip

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import GTIN, epcis_errors
+from flows_support import GTIN, epcis_errors
 
 from labelsvc.cli import main
 from labelsvc.services.app import App

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 import zxingcpp
-from conftest import GTIN, OTHER_GTIN, THIRD_GTIN, epcis_errors, hri
+from flows_support import GTIN, OTHER_GTIN, THIRD_GTIN, epcis_errors, hri
 
 from labelsvc.domain.actors import Actor
 from labelsvc.gs1.scan import parse_scan

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import GTIN, hri
+from flows_support import GTIN, hri
 
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.errors import Conflict, Forbidden, InvalidInput, NotFound

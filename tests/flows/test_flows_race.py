@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import GTIN, hri
+from flows_support import GTIN, hri
 
 from labelsvc.domain.actors import Actor
 from labelsvc.services import packing, trace

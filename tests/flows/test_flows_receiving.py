@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import GTIN, OTHER_GTIN
+from flows_support import GTIN, OTHER_GTIN
 
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.errors import Conflict, Forbidden, InvalidInput

@@ -103,7 +103,10 @@ def _add(code: str) -> tuple[str, str]:
             )
         _select(view)
         return "selected", f"Working on {view.level} SSCC {view.sscc} ({view.count} in it)."
-    view = add_to_container(service(), current.sscc, code, actor=actor(), station=station_name())
+    entry = form_text("entry") or None
+    view = add_to_container(
+        service(), current.sscc, code, actor=actor(), station=station_name(), entry=entry
+    )
     added = [c for c in session.get(ADDED, []) if isinstance(c, str)][-UNDO_DEPTH + 1 :]
     session[ADDED] = [*added, code]
     full = view.capacity is not None and view.count >= view.capacity

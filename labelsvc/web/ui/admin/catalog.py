@@ -14,9 +14,9 @@ from labelsvc.labels.data import LabelData
 from labelsvc.services import labeling
 from labelsvc.services.pools import INT_KEYS, SPEC_KEYS, list_pools, save_pool, set_pool_state
 from labelsvc.services.pools import spec_from_mapping as pool_spec
-from labelsvc.services.printers import list_printers, printer_status, test_print
+from labelsvc.services.printers import add_printer, list_printers, printer_status, test_print
 from labelsvc.services.products import list_products, product_from_mapping, save_products
-from labelsvc.services.stations import add_printer, save_template
+from labelsvc.services.templates import save_template
 from labelsvc.store.products import FIELDS as PRODUCT_FIELDS
 from labelsvc.web.context import service
 from labelsvc.web.ui.admin.blueprint import bp

@@ -7,18 +7,24 @@ from flask.typing import ResponseReturnValue
 
 from labelsvc.domain.actors import ROLES, SCOPES
 from labelsvc.domain.errors import InvalidInput
-from labelsvc.services.dashboard import (
-    AuditFilter,
-    audit_log,
-    receipt_accuracy,
+from labelsvc.services.audit import AuditFilter, audit_log
+from labelsvc.services.dashboard import dashboard as measures
+from labelsvc.services.dashboard import receipt_accuracy
+from labelsvc.services.print_queue import (
+    cancel_job,
+    confirm_job,
+    get_job,
+    list_jobs,
     recent_jobs,
+    retry_job,
+)
+from labelsvc.services.users import (
+    add_user,
+    change_user,
+    create_token,
+    revoke_token,
     users_and_tokens,
 )
-from labelsvc.services.dashboard import (
-    dashboard as measures,
-)
-from labelsvc.services.print_queue import cancel_job, confirm_job, get_job, list_jobs, retry_job
-from labelsvc.services.users import add_user, change_user, create_token, revoke_token
 from labelsvc.store.jobs import STATES as JOB_STATES
 from labelsvc.web.context import service
 from labelsvc.web.ui.admin.blueprint import bp
