@@ -14,6 +14,13 @@ from labelsvc.services.app import App
 # (module, blueprint attribute), registered in this order when the module exists in the tree.
 BLUEPRINTS: list[tuple[str, str]] = [
     ("labelsvc.web.health", "bp"),
+    ("labelsvc.web.api", "bp"),
+    ("labelsvc.web.ui.auth", "bp"),
+    ("labelsvc.web.ui.station", "bp"),
+    ("labelsvc.web.ui.receiving", "bp"),
+    ("labelsvc.web.ui.packing", "bp"),
+    ("labelsvc.web.ui.trace", "bp"),
+    ("labelsvc.web.ui.admin", "bp"),
 ]
 
 

@@ -30,7 +30,7 @@ def _spooled(app: App, expected_labels: int) -> list[bytes]:
         while time.monotonic() < deadline:
             labels = [
                 label + b"^XZ"
-                for file in sorted(folder.glob("*"))
+                for file in sorted(folder.glob("*.zpl"))
                 for label in file.read_bytes().split(b"^XZ")
                 if b"^XA" in label
             ]
