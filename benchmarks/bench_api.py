@@ -1,0 +1,238 @@
+"""The WMS API under load: 8 clients for 30 s against a live ``labelsvc serve`` (waitress).
+
+Each client is its own process with one keep-alive connection and mixes label requests
+(2 labels of the demo product, printed to a Zebra emulator by a print worker process),
+pack scans (a unit into a case; every 12th scan closes the case, which prints its SSCC
+label) and trace look-ups (a packed unit with its hierarchy). Reported: requests/s,
+p50/p99 per kind, errors (must be 0) and the server's peak memory (VmHWM).
+Target: pack-scan p99 under 50 ms.
+
+    .venv/bin/python benchmarks/bench_api.py [seconds]
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import multiprocessing
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from common import percentile
+
+from labelsvc.config import load_settings
+from labelsvc.domain.actors import SYSTEM
+from labelsvc.printing.emulator import PrinterEmulator
+from labelsvc.services.allocation import allocate
+from labelsvc.services.app import App
+from labelsvc.services.users import create_token
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIENTS = 8
+UNITS_PER_CLIENT = 4000
+GTIN = "09506000134352"
+WEIGHTS = (("pack-scan", 0.6), ("trace", 0.25), ("label", 0.15))
+WORKER = """
+import sys
+from labelsvc.config import load_settings
+from labelsvc.services.app import App
+from labelsvc.services.print_queue import WorkerSet
+from labelsvc.services.printers import sync_printers
+app = App.open(load_settings(sys.argv[1]))
+sync_printers(app)
+WorkerSet(app, poll_seconds=0.2).run_forever()
+"""
+
+
+def _cli(config: Path, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "labelsvc", "--config", str(config), *args],
+                   check=True, capture_output=True, cwd=config.parent)  # fmt: skip
+
+
+def _setup(folder: Path, emulator_port: int, port: int) -> tuple[Path, dict[str, str]]:
+    """Config, database, tokens and each client's units (allocated before the clock runs)."""
+    for name in ("serial_pools", "zpl"):
+        shutil.copytree(ROOT / name, folder / name)
+    (folder / "printers").mkdir()
+    (folder / "printers" / "dock.toml").write_text(
+        f'driver = "tcp9100"\naddress = "127.0.0.1:{emulator_port}"\n', encoding="utf-8"
+    )
+    config = folder / "config.toml"
+    config.write_text(
+        f'[server]\nport = {port}\nthreads = 8\n[printing]\ndefault_printer = "dock"\n'
+        "start_workers = false\n",
+        encoding="utf-8",
+    )
+    _cli(config, "init", "--admin-password", "bench-password")
+    app = App.open(load_settings(config))
+    tokens = {
+        "label": create_token(app.store, "bench-label", ["label"], SYSTEM).secret,
+        "pack": create_token(app.store, "bench-pack", ["pack", "label"], SYSTEM).secret,
+        "read": create_token(app.store, "bench-read", ["read"], SYSTEM).secret,
+    }
+    units = allocate(app.store, "demo-units", CLIENTS * UNITS_PER_CLIENT, actor=SYSTEM).serials
+    (folder / "units.json").write_text(json.dumps(units), encoding="utf-8")
+    app.store.close()
+    return config, tokens
+
+
+class Client:
+    """One keep-alive HTTP connection with bearer tokens."""
+
+    def __init__(self, port: int, tokens: dict[str, str]) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.tokens = tokens
+
+    def call(self, method: str, path: str, token: str, body: Any = None) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {self.tokens[token]}"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        self.conn.request(method, "/api/v1" + path, body=data, headers=headers)
+        response = self.conn.getresponse()
+        return response.status, json.loads(response.read() or b"null")
+
+
+def _client(args: tuple[int, int, dict[str, str], list[str], float]) -> dict[str, Any]:
+    """One client's loop; returns latencies per kind and its errors."""
+    number, port, tokens, units, seconds = args
+    rng = random.Random(number)
+    client = Client(port, tokens)
+    times: dict[str, list[float]] = {kind: [] for kind, _ in WEIGHTS}
+    times["case-close"] = []
+    errors: list[str] = []
+    packed: list[str] = []
+    case, in_case = None, 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        kind = rng.choices([k for k, _ in WEIGHTS], [w for _, w in WEIGHTS])[0]
+        if (kind == "trace" and not packed) or (kind == "pack-scan" and not units):
+            kind = "label"
+        if kind == "pack-scan" and case is None:
+            status, body = client.call("POST", "/containers", "pack", {"level": "case"})
+            case, in_case = body["sscc"], 0
+        started = time.perf_counter()
+        if kind == "label":
+            status, body = client.call("POST", "/labels", "label",
+                                       {"product": "DEMO-WIDGET", "count": 2})  # fmt: skip
+            ok = status == 201
+        elif kind == "trace":
+            code = f"(01){GTIN}(21){rng.choice(packed)}"
+            status, body = client.call("GET", f"/serials/{code}/hierarchy", "read")
+            ok = status == 200 and len(body["ancestors"]) == 1
+        else:
+            serial = units.pop()
+            status, body = client.call("POST", f"/containers/{case}/items", "pack",
+                                       {"item": f"(01){GTIN}(21){serial}"})  # fmt: skip
+            ok = status == 200
+            packed.append(serial)
+            in_case += 1
+        times[kind].append(time.perf_counter() - started)
+        if not ok:
+            errors.append(f"{kind}: {status} {body}")
+        if kind == "pack-scan" and in_case == 12:
+            started = time.perf_counter()
+            status, body = client.call("POST", f"/containers/{case}/close", "pack", {})
+            times["case-close"].append(time.perf_counter() - started)
+            if status != 200:
+                errors.append(f"case-close: {status} {body}")
+            case = None
+    return {"times": times, "errors": errors}
+
+
+def _in_processes(jobs: list[tuple[int, int, dict[str, str], list[str], float]]) -> list[Any]:
+    """Run each client in a forked process (no pickling of the function: run.py-safe)."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    processes = [context.Process(target=lambda j=j: queue.put(_client(j))) for j in jobs]
+    for process in processes:
+        process.start()
+    results = [queue.get(timeout=jobs[0][4] + 120) for _ in processes]
+    for process in processes:
+        process.join(30)
+    return results
+
+
+def _wait_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("labelsvc serve exited")
+        try:
+            with urllib.request.urlopen(url + "/api/v1/health", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("labelsvc serve did not answer")
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run(seconds: float = 30.0) -> list[tuple[str, str]]:
+    """Start the stack, load it for ``seconds``, return the figures."""
+    folder = Path(tempfile.mkdtemp(prefix="labelsvc-bench-api-"))
+    emulator = PrinterEmulator().start()
+    with __import__("socket").socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config, tokens = _setup(folder, emulator.port, port)
+    server = subprocess.Popen([sys.executable, "-m", "labelsvc", "--config", str(config),
+                               "serve"], cwd=folder, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)  # fmt: skip
+    worker = subprocess.Popen([sys.executable, "-c", WORKER, str(config)], cwd=folder,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        _wait_up(f"http://127.0.0.1:{port}", server)
+        units = json.loads((folder / "units.json").read_text())
+        jobs = [(n, port, tokens, units[n::CLIENTS], seconds) for n in range(CLIENTS)]
+        started = time.perf_counter()
+        results = _in_processes(jobs)
+        elapsed = time.perf_counter() - started
+        rss = _peak_rss_mb(server.pid)
+    finally:
+        for process in (server, worker):
+            process.terminate()
+            process.wait(20)
+        emulator.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return _figures(results, elapsed, rss, len(emulator.labels), seconds)
+
+
+def _figures(results: list[dict[str, Any]], elapsed: float, rss: float, printed: int,
+             seconds: float) -> list[tuple[str, str]]:  # fmt: skip
+    kinds = [k for k, _ in WEIGHTS] + ["case-close"]
+    merged = {k: [t for r in results for t in r["times"][k]] for k in kinds}
+    errors = [e for r in results for e in r["errors"]]
+    total = sum(len(v) for v in merged.values())
+    rows = [
+        (f"api: {CLIENTS} clients x {seconds:.0f} s, requests/s (all kinds)",
+         f"{total / elapsed:,.0f}"),
+        ("api: errors (must be 0)", str(len(errors)) + (f" e.g. {errors[0]}" if errors else "")),
+    ]  # fmt: skip
+    for kind in kinds:
+        samples = merged[kind]
+        rows.append((f"api: {kind} requests/s", f"{len(samples) / elapsed:,.1f}"))
+        rows.append((f"api: {kind} p50 / p99 ms",
+                     f"{percentile(samples, 50) * 1000:.1f} / {percentile(samples, 99) * 1000:.1f}"
+                     + ("  (target p99 < 50)" if kind == "pack-scan" else "")))  # fmt: skip
+    rows.append(("api: labels received by the printer emulator", f"{printed:,}"))
+    rows.append(("api: server peak memory (VmHWM)", f"{rss:,.0f} MB"))
+    return rows
+
+
+if __name__ == "__main__":
+    for name, value in run(float(sys.argv[1]) if len(sys.argv) > 1 else 30.0):
+        print(f"{name:<58} {value}")

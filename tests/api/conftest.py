@@ -1,0 +1,32 @@
+"""Fixtures of the API tests: one live stack per module, print workers on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from apikit import Api, Stack, start_stack
+
+from labelsvc.services.print_queue import WorkerSet
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One live stack per test module; print workers start on demand (``workers``)."""
+    found = start_stack(tmp_path_factory.mktemp("api"))
+    yield found
+    found.server.stop()
+    found.emulator.stop()
+
+
+@pytest.fixture(scope="module")
+def workers(stack: Stack) -> Iterator[WorkerSet]:
+    """Print workers over the stack's database, polling often."""
+    ws = WorkerSet(stack.app, poll_seconds=0.1).start()
+    yield ws
+    ws.stop()
+
+
+@pytest.fixture
+def api(stack: Stack) -> Api:
+    return stack.api
