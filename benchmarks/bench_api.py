@@ -39,16 +39,7 @@ CLIENTS = 8
 UNITS_PER_CLIENT = 4000
 GTIN = "09506000134352"
 WEIGHTS = (("pack-scan", 0.6), ("trace", 0.25), ("label", 0.15))
-WORKER = """
-import sys
-from labelsvc.config import load_settings
-from labelsvc.services.app import App
-from labelsvc.services.print_queue import WorkerSet
-from labelsvc.services.printers import sync_printers
-app = App.open(load_settings(sys.argv[1]))
-sync_printers(app)
-WorkerSet(app, poll_seconds=0.2).run_forever()
-"""
+PACED_RATE = 10.0  # requests/s per client in the paced run: 80/s in all, ~10x a busy dock
 
 
 def _cli(config: Path, *args: str) -> None:
@@ -66,8 +57,7 @@ def _setup(folder: Path, emulator_port: int, port: int) -> tuple[Path, dict[str,
     )
     config = folder / "config.toml"
     config.write_text(
-        f'[server]\nport = {port}\nthreads = 8\n[printing]\ndefault_printer = "dock"\n'
-        "start_workers = false\n",
+        f'[server]\nport = {port}\nthreads = 8\n[printing]\ndefault_printer = "dock"\n',
         encoding="utf-8",
     )
     _cli(config, "init", "--admin-password", "bench-password")
@@ -101,9 +91,12 @@ class Client:
         return response.status, json.loads(response.read() or b"null")
 
 
-def _client(args: tuple[int, int, dict[str, str], list[str], float]) -> dict[str, Any]:
-    """One client's loop; returns latencies per kind and its errors."""
-    number, port, tokens, units, seconds = args
+Job = tuple[int, int, dict[str, str], list[str], float, float]
+
+
+def _client(args: Job) -> dict[str, Any]:
+    """One client's loop (as fast as it can, or ``rate`` requests/s); latencies and errors."""
+    number, port, tokens, units, seconds, rate = args
     rng = random.Random(number)
     client = Client(port, tokens)
     times: dict[str, list[float]] = {kind: [] for kind, _ in WEIGHTS}
@@ -112,7 +105,11 @@ def _client(args: tuple[int, int, dict[str, str], list[str], float]) -> dict[str
     packed: list[str] = []
     case, in_case = None, 0
     end = time.monotonic() + seconds
+    next_at = time.monotonic()
     while time.monotonic() < end:
+        if rate:
+            next_at += rng.expovariate(rate)  # Poisson arrivals, like independent stations
+            time.sleep(max(0.0, next_at - time.monotonic()))
         kind = rng.choices([k for k, _ in WEIGHTS], [w for _, w in WEIGHTS])[0]
         if (kind == "trace" and not packed) or (kind == "pack-scan" and not units):
             kind = "label"
@@ -148,7 +145,7 @@ def _client(args: tuple[int, int, dict[str, str], list[str], float]) -> dict[str
     return {"times": times, "errors": errors}
 
 
-def _in_processes(jobs: list[tuple[int, int, dict[str, str], list[str], float]]) -> list[Any]:
+def _in_processes(jobs: list[Job]) -> list[Any]:
     """Run each client in a forked process (no pickling of the function: run.py-safe)."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
@@ -182,7 +179,7 @@ def _peak_rss_mb(pid: int) -> float:
 
 
 def run(seconds: float = 30.0) -> list[tuple[str, str]]:
-    """Start the stack, load it for ``seconds``, return the figures."""
+    """Start the stack; load it flat out, then paced, ``seconds`` each; return the figures."""
     folder = Path(tempfile.mkdtemp(prefix="labelsvc-bench-api-"))
     emulator = PrinterEmulator().start()
     with __import__("socket").socket() as s:
@@ -192,44 +189,45 @@ def run(seconds: float = 30.0) -> list[tuple[str, str]]:
     server = subprocess.Popen([sys.executable, "-m", "labelsvc", "--config", str(config),
                                "serve"], cwd=folder, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)  # fmt: skip
-    worker = subprocess.Popen([sys.executable, "-c", WORKER, str(config)], cwd=folder,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    rows: list[tuple[str, str]] = []
     try:
         _wait_up(f"http://127.0.0.1:{port}", server)
         units = json.loads((folder / "units.json").read_text())
-        jobs = [(n, port, tokens, units[n::CLIENTS], seconds) for n in range(CLIENTS)]
-        started = time.perf_counter()
-        results = _in_processes(jobs)
-        elapsed = time.perf_counter() - started
-        rss = _peak_rss_mb(server.pid)
+        for label, rate in (("flat out", 0.0), (f"paced {PACED_RATE:.0f}/s/client", PACED_RATE)):
+            half = len(units) // 2
+            mine, units = (units[:half], units[half:]) if rate == 0.0 else (units, [])
+            jobs = [(n, port, tokens, mine[n::CLIENTS], seconds, rate) for n in range(CLIENTS)]
+            started = time.perf_counter()
+            results = _in_processes(jobs)
+            rows += _figures(results, time.perf_counter() - started, label, seconds)
+        rows.append(("api: labels received by the printer emulator", f"{len(emulator.labels):,}"))
+        rows.append(("api: server peak memory (VmHWM)", f"{_peak_rss_mb(server.pid):,.0f} MB"))
     finally:
-        for process in (server, worker):
-            process.terminate()
-            process.wait(20)
+        server.terminate()
+        server.wait(20)
         emulator.stop()
         shutil.rmtree(folder, ignore_errors=True)
-    return _figures(results, elapsed, rss, len(emulator.labels), seconds)
+    return rows
 
 
-def _figures(results: list[dict[str, Any]], elapsed: float, rss: float, printed: int,
+def _figures(results: list[dict[str, Any]], elapsed: float, label: str,
              seconds: float) -> list[tuple[str, str]]:  # fmt: skip
     kinds = [k for k, _ in WEIGHTS] + ["case-close"]
     merged = {k: [t for r in results for t in r["times"][k]] for k in kinds}
     errors = [e for r in results for e in r["errors"]]
     total = sum(len(v) for v in merged.values())
     rows = [
-        (f"api: {CLIENTS} clients x {seconds:.0f} s, requests/s (all kinds)",
+        (f"api {label}: {CLIENTS} clients x {seconds:.0f} s, requests/s (all kinds)",
          f"{total / elapsed:,.0f}"),
-        ("api: errors (must be 0)", str(len(errors)) + (f" e.g. {errors[0]}" if errors else "")),
+        (f"api {label}: errors (must be 0)",
+         str(len(errors)) + (f" e.g. {errors[0]}" if errors else "")),
     ]  # fmt: skip
     for kind in kinds:
         samples = merged[kind]
-        rows.append((f"api: {kind} requests/s", f"{len(samples) / elapsed:,.1f}"))
-        rows.append((f"api: {kind} p50 / p99 ms",
+        rows.append((f"api {label}: {kind} requests/s", f"{len(samples) / elapsed:,.1f}"))
+        rows.append((f"api {label}: {kind} p50 / p99 ms",
                      f"{percentile(samples, 50) * 1000:.1f} / {percentile(samples, 99) * 1000:.1f}"
                      + ("  (target p99 < 50)" if kind == "pack-scan" else "")))  # fmt: skip
-    rows.append(("api: labels received by the printer emulator", f"{printed:,}"))
-    rows.append(("api: server peak memory (VmHWM)", f"{rss:,.0f} MB"))
     return rows
 
 
