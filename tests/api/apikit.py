@@ -152,7 +152,7 @@ def start_stack(project: Path) -> Stack:
     api = Api(server.url)
     app = App.open(load_settings(server.config))
     sync_printers(app)
-    # the CLI is a shell over create_token (docs/api.md's test runs it); here the call is direct
+    # the CLI is a shell over create_token (the README guide runs it); here the call is direct
     for scope in SCOPES:
         api.tokens[scope] = create_token(app.store, f"wms-{scope}", [scope], SYSTEM).secret
     # serializing goods and opening cases allocate serials: that takes label as well

@@ -1,4 +1,5 @@
-"""``/containers``: open a case or pallet, add and remove by scan, close (its label prints)."""
+"""``/containers``: open a case or pallet, add and remove by scan, close (its label prints),
+reopen a closed one, or empty one at once."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from labelsvc.services.packing import (
     get_container,
     open_container,
     remove_from_container,
+    reopen_container,
+    unpack_container,
 )
 from labelsvc.web.api.labels import NAME
 from labelsvc.web.api.registry import Call, Reply, json_ok, route
-from labelsvc.web.api.schemas import REASON, STATION, body
+from labelsvc.web.api.schemas import REASON, STATION, body, obj
 from labelsvc.web.api.serials import CODE
-from labelsvc.web.api.views import CONTAINER, container_json
+from labelsvc.web.api.views import CONTAINER, ITEM_VIEW, container_json, item_view_json
 
 OPEN_BODY = body(
     {
@@ -32,6 +35,9 @@ ADD_BODY = body(
 )  # fmt: skip
 REMOVE_BODY = body({"item": CODE, "reason": REASON, "station": STATION}, required=("item",))
 CLOSE_BODY = body({"reason": REASON, "printer": NAME, "template": NAME, "station": STATION})
+REASON_BODY = body({"reason": REASON, "station": STATION}, required=("reason",))
+UNPACKED = obj({"unpacked": {"type": "array", "items": ITEM_VIEW,
+                             "description": "What was in it, as it is now"}})  # fmt: skip
 PARAMS = {"code": CODE}
 
 
@@ -95,3 +101,29 @@ def containers_close(call: Call, code: str) -> Reply:
         printer=b.get("printer"), template=b.get("template"),
     )  # fmt: skip
     return Reply(container_json(view))
+
+
+@route("POST", "/containers/{code}/reopen", summary="Open a closed case or pallet again",
+       tag="containers", params=PARAMS, body=REASON_BODY, errors=(409,),
+       responses=json_ok(CONTAINER), permission="override",
+       description="409 `container-open` when it is open, `item-shipped` when it was "
+       "shipped (unship it first).")  # fmt: skip
+def containers_reopen(call: Call, code: str) -> Reply:
+    """A supervisor's correction; the reason is recorded in its history."""
+    b = call.body
+    view = reopen_container(call.app, code, actor=call.actor, reason=b["reason"],
+                            station=b.get("station"))  # fmt: skip
+    return Reply(container_json(view))
+
+
+@route("POST", "/containers/{code}/unpack", summary="Take everything out of a case or pallet",
+       tag="containers", params=PARAMS, body=REASON_BODY, errors=(409,),
+       responses=json_ok(UNPACKED), permission="pack",
+       description="A closed container is reopened first, which also needs permission "
+       "`override`. Every child gets an `unpacked` event.")  # fmt: skip
+def containers_unpack(call: Call, code: str) -> Reply:
+    """Empty the container; its children are answered as they are now."""
+    b = call.body
+    children = unpack_container(call.app, code, actor=call.actor, reason=b["reason"],
+                                station=b.get("station"))  # fmt: skip
+    return Reply({"unpacked": [item_view_json(c) for c in children]})

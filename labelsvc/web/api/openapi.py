@@ -80,8 +80,8 @@ def _parameters(r: Route) -> list[dict[str, Any]]:
         {"name": name, "in": "path", "required": True, "schema": r.params[name]}
         for name in r.path_names
     ]
-    found += [{"name": name, "in": "query", "required": False, "schema": schema}
-              for name, schema in r.query.items()]  # fmt: skip
+    found += [{"name": name, "in": "query", "required": name in r.query_required,
+               "schema": schema} for name, schema in r.query.items()]  # fmt: skip
     if r.method == "POST" and not r.public:
         found.append({
             "name": "Idempotency-Key", "in": "header", "required": False,

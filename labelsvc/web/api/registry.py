@@ -74,6 +74,7 @@ class Route:
     operation_id: str
     body: Schema | None = None
     query: dict[str, Schema] = field(default_factory=dict)
+    query_required: tuple[str, ...] = ()
     params: dict[str, Schema] = field(default_factory=dict)
     responses: dict[int, dict[str, Schema]] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
@@ -127,6 +128,7 @@ def route(
     responses: dict[int, dict[str, Schema]],
     body: Schema | None = None,
     query: dict[str, Schema] | None = None,
+    query_required: tuple[str, ...] = (),
     params: dict[str, Schema] | None = None,
     errors: tuple[int, ...] = (),
     public: bool = False,
@@ -148,6 +150,7 @@ def route(
                 operation_id=f"{tag}.{handler.__name__}",
                 body=(body or NO_BODY) if method in BODY_METHODS else None,
                 query=query or {},
+                query_required=query_required,
                 params=declared,
                 responses=responses,
                 errors=errors,
@@ -176,7 +179,7 @@ def view_for(route_: Route) -> Callable[..., ResponseReturnValue]:
         actor = ANONYMOUS if route_.public else authenticate(app, request)
         for name, value in params.items():
             check(value, route_.params[name], name)
-        query = read_query(request.args.to_dict(flat=False), route_.query)
+        query = read_query(request.args.to_dict(flat=False), route_.query, route_.query_required)
         body: dict[str, Any] = {}
         if route_.body is not None:
             body = read_body(request, route_.body, app.settings.server.max_body_bytes)

@@ -1,7 +1,8 @@
 """``/serials/{code}``: one identifier (unit serial or SSCC) — void, reprint, and trace.
 
 ``code`` is anything a scanner reads: ``(01)…(21)…``, a GS1 element string, a bare serial
-or an SSCC (percent-encoded in the path).
+or an SSCC (percent-encoded in the path). A code that cannot be one path segment (a Digital
+Link URL, anything with ``/``) is looked up with ``GET /serials?code=…`` instead.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ from labelsvc.web.api.views import CONTAINER, ITEM_VIEW, container_json, item_vi
 CODE = {"type": "string", "minLength": 1, "maxLength": 120,
         "description": "A scan: (01)…(21)…, element string, bare serial or SSCC"}  # fmt: skip
 PARAMS = {"code": CODE}
+CODE_QUERY = {"code": {
+    "type": "string", "minLength": 1, "maxLength": 500,
+    "description": "A scan, percent-encoded: also a Digital Link URL or an element string "
+                   "with GS (%1D)"}}  # fmt: skip
 ITEMS = {"type": "array", "items": ITEM_VIEW}
 SERIAL = obj({
     "item": ITEM_VIEW,
@@ -87,6 +92,16 @@ def hold_json(h: HoldResult) -> dict[str, Any]:
 def serials_get(call: Call, code: str) -> Reply:
     """State, hold, lot, its container view and its receipts."""
     return Reply(serial_json(trace(call.app, code, actor=call.actor)))
+
+
+@route("GET", "/serials", summary="Look a scan up by query (Digital Link URLs, codes with /)",
+       tag="serials", query=CODE_QUERY, query_required=("code",), errors=(404, 409),
+       responses=json_ok(SERIAL), permission="read",
+       description="The same answer as `GET /serials/{code}`, for codes that cannot be a "
+       "path segment.")  # fmt: skip
+def serials_lookup(call: Call) -> Reply:
+    """The query form of :func:`serials_get`."""
+    return Reply(serial_json(trace(call.app, call.query["code"], actor=call.actor)))
 
 
 @route("GET", "/serials/{code}/hierarchy", summary="Its parent chain and everything in it",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -144,8 +145,16 @@ def read_body(request: Request, schema: Schema, limit: int) -> dict[str, Any]:
     return body
 
 
-def read_query(args: dict[str, list[str]], params: dict[str, Schema]) -> dict[str, Any]:
-    """Query parameters converted to their declared types; unknown or repeated ones refused."""
+def read_query(
+    args: dict[str, list[str]], params: dict[str, Schema], required: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Query parameters converted to their declared types; unknown, repeated or missing
+    required ones refused."""
+    for name in required:
+        if name not in args:
+            raise InvalidInput(
+                "query-missing", f"Add the query parameter '{name}'; it is required.", field=name
+            )
     values: dict[str, Any] = {}
     for name, given in args.items():
         if name not in params:
