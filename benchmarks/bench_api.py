@@ -158,6 +158,19 @@ def _in_processes(jobs: list[Job]) -> list[Any]:
     return results
 
 
+def _drained(emulator: PrinterEmulator, quiet: float = 2.0, limit: float = 180.0) -> None:
+    """Wait until the emulator has received nothing new for ``quiet`` seconds."""
+    deadline = time.monotonic() + limit
+    seen, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        count = len(emulator.labels)
+        if count != seen:
+            seen, since = count, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        time.sleep(0.2)
+
+
 def _wait_up(url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -200,6 +213,7 @@ def run(seconds: float = 30.0) -> list[tuple[str, str]]:
             started = time.perf_counter()
             results = _in_processes(jobs)
             rows += _figures(results, time.perf_counter() - started, label, seconds)
+            _drained(emulator)  # the next phase starts with an idle print queue
         rows.append(("api: labels received by the printer emulator", f"{len(emulator.labels):,}"))
         rows.append(("api: server peak memory (VmHWM)", f"{_peak_rss_mb(server.pid):,.0f} MB"))
     finally:

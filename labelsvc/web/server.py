@@ -36,6 +36,7 @@ def run_server(app: App, host: str | None = None, port: int | None = None) -> No
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     load_definitions(app)
     flask_app = create_app(settings, app)
+    app.store.start_checkpointer()
     workers = _start_workers(app)
     log.info("labelsvc listening on http://%s:%s/", host, port)
     try:
@@ -43,6 +44,7 @@ def run_server(app: App, host: str | None = None, port: int | None = None) -> No
     finally:
         if workers is not None:
             workers.stop()
+        app.store.stop_checkpointer()
 
 
 def _start_workers(app: App) -> WorkerSet | None:
