@@ -11,6 +11,8 @@ import pkgutil
 import sqlite3
 from datetime import UTC, datetime
 
+import sqlite_utils
+
 
 def available() -> list[str]:
     """Names of all migration modules in order."""
@@ -20,19 +22,17 @@ def available() -> list[str]:
 
 def apply_migrations(conn: sqlite3.Connection) -> list[str]:
     """Apply every migration not yet recorded; the caller holds the transaction."""
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-    )
-    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    db = sqlite_utils.Database(conn)
+    log = db.table("_migrations")
+    log.create({"name": str, "applied_at": str}, pk="name", not_null={"applied_at"},
+               if_not_exists=True)  # fmt: skip
+    done = {row["name"] for row in log.rows}
     applied = []
     for name in available():
         if name in done:
             continue
         module = importlib.import_module(f"{__name__}.{name}")
         module.migrate(conn)
-        conn.execute(
-            "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
-            (name, datetime.now(UTC).isoformat()),
-        )
+        log.insert({"name": name, "applied_at": datetime.now(UTC).isoformat()})
         applied.append(name)
     return applied
