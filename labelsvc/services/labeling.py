@@ -226,6 +226,14 @@ def void(app: App, scan: str, *, reason: str, actor: Actor, station: str | None 
                 "commissioned items that are not packed can be voided.",
                 state=item.state,
             )
+        inside = tx.containers.child_count(item.id)
+        if inside:
+            raise Conflict(
+                "container-not-empty",
+                f"{describe(item)} still holds {inside} item(s); unpack it before voiding its "
+                "label.",
+                count=inside,
+            )
         tx.items.set_state([item.id], "voided")
         tx.events.append(
             "voided", actor=actor.label, station=station or actor.station, item_id=item.id,

@@ -16,6 +16,7 @@ from labelsvc.labels.preview import interpret
 from labelsvc.services.allocation import allocate
 from labelsvc.services.app import App
 from labelsvc.services.labeling import reprint, request_labels, void
+from labelsvc.services.packing import add_to_container, open_case
 from labelsvc.services.print_queue import WorkerSet
 
 GTIN = "09506000134352"
@@ -97,3 +98,14 @@ def test_voided_serial_is_never_issued_or_printed_again(
         reprint(app, serial, reason="again", actor=supervisor)
     later = allocate(app.store, "demo-custom", 50, actor=admin).serials
     assert serial not in later
+
+
+def test_a_container_with_contents_cannot_be_voided(
+    app: App, operator: Actor, supervisor: Actor
+) -> None:
+    unit = request_labels(app, count=1, actor=operator, product=GTIN).items[0]
+    case = open_case(app, actor=operator)
+    add_to_container(app, case.sscc, f"(01){GTIN}(21){unit.value}", actor=operator)
+    with pytest.raises(Conflict, match="still holds 1") as err:
+        void(app, case.sscc, reason="label torn", actor=supervisor)
+    assert err.value.code == "container-not-empty"
