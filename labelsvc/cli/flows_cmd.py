@@ -14,6 +14,7 @@ import click
 from labelsvc.cli import pass_app
 from labelsvc.cli.actor import cli_actor
 from labelsvc.cli.output import echo_json, echo_table
+from labelsvc.cli.sending import report, send_jobs, wait_option
 from labelsvc.services import packing, receiving, shipping
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import ContainerView
@@ -103,9 +104,10 @@ def receipts_show(app: App, reference: str, as_json: bool) -> None:
 @click.option("--printer", help="Printer (default: the configured default printer).")
 @station_option
 @json_option
+@wait_option
 @pass_app
 def receipts_receive(app: App, reference: str, line_no: int, count: int, printer: str | None,
-                     station: str, as_json: bool) -> None:  # fmt: skip
+                     station: str, as_json: bool, wait: bool, timeout: float) -> None:  # fmt: skip
     """Serialize COUNT untagged units of a line: new serials, commissioned, labels printed."""
     r = receiving.receive_untagged(
         app, reference, line_no, count, actor=cli_actor(station), printer=printer
@@ -114,6 +116,7 @@ def receipts_receive(app: App, reference: str, line_no: int, count: int, printer
     if not as_json:
         for item in r.items:
             click.echo(item.name)
+    report(send_jobs(app, r.job_ids, timeout) if wait else {})
 
 
 @receipts.command("scan")
@@ -223,13 +226,15 @@ def pack_remove(app: App, scans: tuple[str, ...], reason: str | None, station: s
 @click.option("--printer", help="Printer (default: the configured default printer).")
 @station_option
 @json_option
+@wait_option
 @pass_app
 def pack_close(app: App, container: str, reason: str | None, printer: str | None, station: str,
-               as_json: bool) -> None:  # fmt: skip
+               as_json: bool, wait: bool, timeout: float) -> None:  # fmt: skip
     """Close CONTAINER; its SSCC label prints."""
     c = packing.close_container(app, scan_text(container), actor=cli_actor(station),
                                 reason=reason, printer=printer)  # fmt: skip
     _show(c, as_json, _container_text(c))
+    report(send_jobs(app, c.job_ids, timeout) if wait else {})
 
 
 @pack.command("reopen")

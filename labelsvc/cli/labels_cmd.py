@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-import time
-
 import click
 
 from labelsvc.cli import pass_app
 from labelsvc.cli.actor import cli_actor
 from labelsvc.cli.output import echo_json
+from labelsvc.cli.sending import report, send_jobs, wait_option
 from labelsvc.services.app import App
-from labelsvc.services.labeling import LabelRequest, request_labels
 from labelsvc.services.labeling import reprint as reprint_label
+from labelsvc.services.labeling import request_labels
 from labelsvc.services.labeling import void as void_serial
 from labelsvc.services.lookup import describe
-from labelsvc.services.print_queue import WorkerSet, get_job
-
-FINAL = {"sent", "failed", "cancelled", "needs-confirmation"}
 
 
 @click.command("print")
@@ -29,9 +24,7 @@ FINAL = {"sent", "failed", "cancelled", "needs-confirmation"}
 @click.option("--lot", help="Lot (AI 10) printed on every label.")
 @click.option("--expiry", help="Expiry YYMMDD (AI 17) printed on every label.")
 @click.option("--key", "idempotency_key", help="Idempotency key: a retry prints nothing new.")
-@click.option("--wait/--no-wait", default=True, show_default=True,
-              help="Send the jobs from this process and wait until they are done.")  # fmt: skip
-@click.option("--timeout", type=float, default=120.0, show_default=True)
+@wait_option
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def print_labels(
@@ -51,43 +44,14 @@ def print_labels(
         f"{len(request.job_ids)} job(s) on {request.printer}",
         err=True,
     )
-    states = _wait(app, request, timeout) if wait else {}
+    states = send_jobs(app, request.job_ids, timeout) if wait else {}
     if as_json:
         echo_json({"serials": [i.value for i in request.items], "jobs": request.job_ids,
                    "states": states, "batch": request.batch})  # fmt: skip
     else:
         for item in request.items:
             click.echo(item.value)
-    if states and set(states.values()) - {"sent"}:
-        click.secho(f"not all printed: {states}", fg="red", err=True)
-        raise SystemExit(3)
-
-
-def _wait(app: App, request: LabelRequest, timeout: float) -> dict[int, str]:
-    """Run workers for the printer until every job is final or the time is up."""
-    actor = cli_actor()
-    workers = WorkerSet(app, printers=[request.printer], poll_seconds=0.2).start()
-    deadline = time.monotonic() + timeout
-    states: dict[int, str] = {}
-    try:
-        labels = len(request.items)
-        with click.progressbar(length=labels, label="printing", file=sys.stderr) as bar:
-            done = 0
-            while time.monotonic() < deadline:
-                jobs = [get_job(app, actor, job_id) for job_id in request.job_ids]
-                states = {j.id: j.state for j in jobs}
-                now_done = sum(j.label_count for j in jobs if j.state in FINAL)
-                bar.update(now_done - done)
-                done = now_done
-                if all(s in FINAL for s in states.values()):
-                    break
-                held = [j for j in jobs if j.state == "held"]
-                if held:
-                    bar.label = f"held: {held[0].last_error}"
-                time.sleep(0.1)
-    finally:
-        workers.stop()
-    return states
+    report(states)
 
 
 @click.command()
@@ -95,13 +59,18 @@ def _wait(app: App, request: LabelRequest, timeout: float) -> dict[int, str]:
 @click.option("--reason", required=True, help="Why the label is printed again.")
 @click.option("--printer")
 @click.option("--template")
+@wait_option
 @pass_app
-def reprint(app: App, scan: str, reason: str, printer: str | None, template: str | None) -> None:
+def reprint(
+    app: App, scan: str, reason: str, printer: str | None, template: str | None, wait: bool,
+    timeout: float,
+) -> None:  # fmt: skip
     """Print the label of an existing serial again (same serial; recorded with the reason)."""
     result = reprint_label(app, scan, reason=reason, actor=cli_actor(), printer=printer,
                            template=template)  # fmt: skip
     click.echo(f"reprint of {describe(result.items[0])} queued as job {result.job_ids[0]} on "
                f"{result.printer}")  # fmt: skip
+    report(send_jobs(app, result.job_ids, timeout) if wait else {})
 
 
 @click.command()

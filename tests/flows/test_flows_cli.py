@@ -32,7 +32,7 @@ def test_receive_pack_trace_export_ship(flows: App, tmp_path: Path) -> None:
     def run(*args: str) -> str:
         result = CliRunner().invoke(main, ["--config", str(base / "config.toml"), *args])
         assert result.exit_code == 0, result.output
-        return result.output
+        return result.stdout
 
     run("receipts", "load", str(asn))
     received = json.loads(run("receipts", "receive", "ASN-CLI", "--line", "1", "--count", "12",
