@@ -1,0 +1,200 @@
+"""Every shipped template through a ZPL renderer that is not ours: Zebrash.
+
+Our PNG preview is drawn by our own ZPL interpreter (``labelsvc.labels.preview``), so a mistake
+shared by the ZPL writer and that interpreter would pass every preview test. Zebrash
+(IngridHQ's Go ZPL renderer, MIT; run as WASM from the npm package ``zpl-renderer-js``, MIT,
+pinned in ``tests/labels/independent/package.json``) shares no code with us. It reads the
+``^BX`` escape character (without ``,,,,_`` our ``_1`` would be data and the symbol would not
+be GS1), ``>;`` / ``>8`` / ``>6`` in ``^BC``, ``^FH\\`` hex escapes, ``^CI28`` and ``^FR``, and
+it clips at ``^PW`` and at the label height we give it (``^LL``), so a symbol placed off the
+label does not decode.
+
+The test command installs it with ``npm ci --prefix tests/labels/independent``. Without Node or
+that install the tests skip on a laptop and fail under ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zxingcpp
+from PIL import Image, ImageOps
+
+from labelsvc.gs1 import Element, parse_scan
+from labelsvc.labels import LabelData, TemplateLibrary
+
+ROOT = Path(__file__).resolve().parents[2]
+DRIVER_DIR = Path(__file__).resolve().parent / "independent"
+DRIVER = DRIVER_DIR / "render.cjs"
+PACKAGE = DRIVER_DIR / "node_modules" / "zpl-renderer-js" / "package.json"
+PINNED = json.loads((DRIVER_DIR / "package.json").read_text())["dependencies"]["zpl-renderer-js"]
+
+TEMPLATES = ["unit", "unit-4x6", "case", "pallet"]
+DPIS = [203, 300]
+DPMM = {203: 8, 300: 12}  # Zebrash knows 6, 8, 12 and 24 dots/mm; the ZPL itself is in dots
+# Text a ZPL writer must escape: without ^FH\ escapes ^XZ would end the label before its
+# barcodes and ~JR would reach the printer as a command; UTF-8 needs ^CI28.
+HOSTILE = "Müsli ^XZ^XA^FDX^FS~JR\\ «Bio»"  # printed text first: an empty label is dropped
+DATASETS = ["sample", "hostile"]
+
+
+def _root_conftest() -> Any:
+    """The shared helpers of ``tests/conftest.py`` (conftest modules are not importable)."""
+    spec = importlib.util.spec_from_file_location(
+        "labels_root_conftest", ROOT / "tests/conftest.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+need_tool: Callable[[bool, str], None] = _root_conftest().need_tool
+
+
+def _data(kind: str, dataset: str) -> LabelData:
+    data = LabelData.sample(kind)  # type: ignore[arg-type]
+    if dataset == "hostile":
+        return replace(data, description=HOSTILE, sku="X^XZ^XA~JR^FS", reprint=True)
+    return data
+
+
+@dataclass(frozen=True)
+class Rendered:
+    zpl: bytes
+    size: tuple[int, int]  # ^PW x ^LL, in dots
+    images: list[Image.Image]  # one per label (^XA...^XZ) that Zebrash found
+    error: str | None
+
+
+def _label_size(zpl: bytes) -> tuple[int, int]:
+    pw = re.search(rb"\^PW(\d+)", zpl)
+    ll = re.search(rb"\^LL(\d+)", zpl)
+    assert pw and ll, "every shipped template sets ^PW and ^LL"
+    return int(pw.group(1)), int(ll.group(1))
+
+
+def _png(b64: str) -> Image.Image:
+    return Image.open(io.BytesIO(base64.b64decode(b64)))
+
+
+@cache
+def _render_all() -> tuple[str, dict[tuple[str, int, str], Rendered]]:
+    """Every (template, dpi, dataset) rendered in one Node process (loading the WASM takes ~1 s)."""
+    library = TemplateLibrary(ROOT / "zpl")
+    keys = [(n, d, s) for n in TEMPLATES for d in DPIS for s in DATASETS]
+    zpls = [library.render_zpl(n, _data(library.kind_of(n), s), d) for n, d, s in keys]
+    sizes = [_label_size(zpl) for zpl in zpls]
+    jobs = [
+        {  # the label size in mm that gives exactly ^PW x ^LL dots (Zebrash rounds up)
+            "zpl": zpl.decode("utf-8"),  # as a ^CI28 printer reads it
+            "widthMm": (w - 0.01) / DPMM[dpi],
+            "heightMm": (h - 0.01) / DPMM[dpi],
+            "dpmm": DPMM[dpi],
+        }
+        for zpl, (w, h), (_, dpi, _) in zip(zpls, sizes, keys, strict=True)
+    ]
+    node = shutil.which("node")
+    assert node is not None
+    run = subprocess.run(
+        [node, str(DRIVER)],
+        input=json.dumps(jobs), capture_output=True, text=True, timeout=600, cwd=DRIVER_DIR,
+    )  # fmt: skip
+    assert run.returncode == 0, f"the Zebrash driver failed:\n{run.stderr}"
+    answer = json.loads(run.stdout)
+    out: dict[tuple[str, int, str], Rendered] = {}
+    for key, zpl, size, image in zip(keys, zpls, sizes, answer["images"], strict=True):
+        pngs: list[Image.Image] = [_png(png) for png in image.get("pngs", [])]
+        out[key] = Rendered(zpl, size, pngs, image.get("error"))
+    return str(answer["renderer"]), out
+
+
+@pytest.fixture(scope="module")
+def zebrash() -> tuple[str, dict[tuple[str, int, str], Rendered]]:
+    need_tool(
+        shutil.which("node") is not None,
+        "Node.js is missing (apt-get install -y nodejs); it runs the independent ZPL renderer",
+    )
+    need_tool(
+        PACKAGE.exists(),
+        f"zpl-renderer-js is not installed: npm ci --prefix {DRIVER_DIR.relative_to(ROOT)}",
+    )
+    installed = json.loads(PACKAGE.read_text())["version"]
+    assert installed == PINNED, (
+        f"zpl-renderer-js {installed} is installed, {PINNED} is pinned: "
+        f"npm ci --prefix {DRIVER_DIR.relative_to(ROOT)}"
+    )
+    return _render_all()
+
+
+def _symbols(image: Image.Image) -> list[tuple[str, str]]:
+    results = zxingcpp.read_barcodes(image.convert("L"), text_mode=zxingcpp.TextMode.Plain)
+    return [(r.symbology_identifier, r.text) for r in results]
+
+
+def _gs1(symbology: str, text: str) -> list[Element]:
+    return list(parse_scan(symbology + text).elements)
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+@pytest.mark.parametrize("dpi", DPIS)
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_an_independent_renderer_reads_the_gs1_data_from_our_zpl(
+    zebrash: tuple[str, dict[tuple[str, int, str], Rendered]],
+    library: TemplateLibrary,
+    name: str,
+    dpi: int,
+    dataset: str,
+) -> None:
+    renderer, rendered = zebrash
+    label = rendered[(name, dpi, dataset)]
+    zpl = label.zpl.decode("utf-8")
+    assert label.error is None, f"{renderer} refused our ZPL: {label.error}\n{zpl}"
+    # One label: text that escaped ^FH\ (^XZ^XA in a description) would make two.
+    assert len(label.images) == 1, f"{renderer} found {len(label.images)} labels in\n{zpl}"
+    [image] = label.images
+    assert image.size == label.size  # the canvas is the label: ^PW x ^LL dots
+    # Zebrash clips at the label's edges, and a 1D barcode still decodes from what is left:
+    # so check that nothing was drawn within 1 mm of an edge (or past it).
+    ink = ImageOps.invert(image.convert("L")).getbbox()
+    assert ink is not None
+    width, height = label.size
+    margins = {"left": ink[0], "top": ink[1], "right": width - ink[2], "bottom": height - ink[3]}
+    assert min(margins.values()) >= dpi / 25.4, f"{name} at {dpi} dpi: margins {margins} (dots)"
+    data = _data(library.kind_of(name), dataset)
+
+    symbols = _symbols(image)
+    context = f"{renderer}, {name} at {dpi} dpi ({dataset} data), decoded {symbols}\n{zpl}"
+    # A ^BX whose _1 was not read as FNC1 decodes as ]d1, a ^BC without >8 as ]C0.
+    assert {s for s, _ in symbols} <= {"]d2", "]C1", "]Q1"}, context
+    gs1: dict[str, list[list[Element]]] = {}
+    for symbology, text in symbols:
+        if symbology != "]Q1":
+            gs1.setdefault(symbology, []).append(_gs1(symbology, text))
+    urls = [text for symbology, text in symbols if symbology == "]Q1"]
+
+    if data.kind == "unit":
+        assert gs1 == {"]d2": [data.elements()]}, context
+        assert data.digital_link_base
+        identity = "/".join(f"{ai}/{v}" for ai, v in data.elements() if ai in ("01", "21"))
+        assert urls == [f"{data.digital_link_base}/{identity}"], context
+    else:
+        assert data.content_elements(), "the samples of case and pallet are homogeneous"
+        assert sorted(gs1["]C1"]) == sorted([data.elements(), data.content_elements()]), context
+        # The case template adds the SSCC as GS1 DataMatrix; the pallet has none.
+        assert gs1.get("]d2", []) == ([data.elements()] if name == "case" else []), context
+        assert urls == [], context
