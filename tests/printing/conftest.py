@@ -78,6 +78,13 @@ def emulator(tmp_path: Path) -> Iterator[PrinterEmulator]:
 
 
 @pytest.fixture
+def zebra(add_printer: Callable[..., None], emulator: PrinterEmulator) -> PrinterEmulator:
+    """The emulator, defined as printer ``zebra`` (raw TCP 9100) in the service."""
+    add_printer("zebra", driver="tcp9100", address=f"127.0.0.1:{emulator.port}")
+    return emulator
+
+
+@pytest.fixture
 def workers(app: App) -> Iterator[Callable[..., WorkerSet]]:
     """Start print workers in this process; they are stopped after the test."""
     started: list[WorkerSet] = []

@@ -33,13 +33,11 @@ WORKER = (
 def test_killed_worker_leaves_its_job_for_confirmation(
     app: App,
     config_file: Path,
-    add_printer: Callable[..., None],
-    emulator: PrinterEmulator,
+    zebra: PrinterEmulator,
     workers: Callable[..., object],
     wait_until: Callable[..., bool],
 ) -> None:
-    add_printer("zebra", driver="tcp9100", address=f"127.0.0.1:{emulator.port}")
-    # 70 kB labels: the emulator reads 64 kB at a time, so it jams inside the first one;
+    # 70 kB labels: the zebra reads 64 kB at a time, so it jams inside the first one;
     # ~10 MB in all: more than the socket buffers hold, so the worker is stuck in send()
     big = [label(n, pad=70_000) for n in range(150)]
     small = [label(1000 + n) for n in range(20)]
@@ -53,30 +51,30 @@ def test_killed_worker_leaves_its_job_for_confirmation(
             chunk=150,
         )
     assert len(small_jobs) == 1
-    emulator.stall()
+    zebra.stall()
 
     worker = subprocess.Popen([sys.executable, "-c", WORKER, str(config_file)])
     try:
-        assert wait_until(lambda: emulator.stalled_connections == 1)
+        assert wait_until(lambda: zebra.stalled_connections == 1)
         assert print_queue.get_job(app, SUPERVISOR, big_job).state == "sending"
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait()
-    emulator.drop_stalled()  # the jammed printer is power-cycled: the cut label is gone
+    zebra.drop_stalled()  # the jammed printer is power-cycled: the cut label is gone
 
     workers()  # a new worker process starts
     assert wait_until(lambda: print_queue.get_job(app, SUPERVISOR, small_jobs[0]).state == "sent")
     flagged = print_queue.get_job(app, SUPERVISOR, big_job)
     assert flagged.state == "needs-confirmation"
     assert "may have printed" in (flagged.last_error or "")
-    assert emulator.wait_for_labels(len(small))
-    assert emulator.labels == small  # the uncertain job was not sent again by itself
+    assert zebra.wait_for_labels(len(small))
+    assert zebra.labels == small  # the uncertain job was not sent again by itself
 
     requeued = print_queue.confirm_job(app, SUPERVISOR, big_job, printed=False)
     assert requeued.state == "queued"
     assert wait_until(lambda: print_queue.get_job(app, SUPERVISOR, big_job).state == "sent")
-    assert emulator.wait_for_labels(170)
-    assert Counter(emulator.labels) == Counter(big + small)  # every label exactly once
+    assert zebra.wait_for_labels(170)
+    assert Counter(zebra.labels) == Counter(big + small)  # every label exactly once
     assert print_queue.get_job(app, SUPERVISOR, big_job).attempts == 2
     types = [e.type for e in print_queue.job_history(app, SUPERVISOR, big_job)]
     assert types == [
@@ -91,13 +89,11 @@ def test_killed_worker_leaves_its_job_for_confirmation(
 
 def test_a_live_workers_job_is_not_taken_for_an_orphan(
     app: App,
-    add_printer: Callable[..., None],
-    emulator: PrinterEmulator,
+    zebra: PrinterEmulator,
     workers: Callable[..., object],
     wait_until: Callable[..., bool],
 ) -> None:
     """A second process recovering orphans must leave a live worker's in-flight job alone."""
-    add_printer("zebra", driver="tcp9100", address=f"127.0.0.1:{emulator.port}")
     with app.store.write() as tx:
         [job_id] = print_queue.enqueue_labels(
             tx,
@@ -107,13 +103,13 @@ def test_a_live_workers_job_is_not_taken_for_an_orphan(
             requested_by="user:anna",
             chunk=150,
         )
-    emulator.stall()
+    zebra.stall()
     workers()
-    assert wait_until(lambda: emulator.stalled_connections == 1)
+    assert wait_until(lambda: zebra.stalled_connections == 1)
 
     assert print_queue.recover_orphans(app) == []  # another worker set's view of it
     assert print_queue.get_job(app, SUPERVISOR, job_id).state == "sending"
-    emulator.resume()
+    zebra.resume()
     assert wait_until(lambda: print_queue.get_job(app, SUPERVISOR, job_id).state == "sent")
-    assert emulator.wait_for_labels(150)
-    assert len(emulator.labels) == 150
+    assert zebra.wait_for_labels(150)
+    assert len(zebra.labels) == 150

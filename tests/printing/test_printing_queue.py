@@ -52,36 +52,32 @@ def _items(app: App, count: int) -> list[int]:
 
 def test_500_labels_arrive_in_order_each_once(
     app: App,
-    add_printer: Callable[..., None],
-    emulator: PrinterEmulator,
+    zebra: PrinterEmulator,
     workers: Callable[..., object],
     wait_until: Callable[..., bool],
 ) -> None:
-    add_printer("zebra", driver="tcp9100", address=f"127.0.0.1:{emulator.port}")
     labels = [label(n) for n in range(500)]
     workers()
     job_ids = _enqueue(app, "zebra", labels, chunk=50)
 
     assert len(job_ids) == 10
-    assert wait_until(lambda: len(emulator.labels) >= 500)
+    assert wait_until(lambda: len(zebra.labels) >= 500)
     assert wait_until(
         lambda: all(
             j.state == "sent" for j in print_queue.list_jobs(app, OPERATOR, printer="zebra")
         )
     )
-    assert emulator.labels == labels
-    assert emulator.status_requests >= 10  # every job asked ~HS first
+    assert zebra.labels == labels
+    assert zebra.status_requests >= 10  # every job asked ~HS first
 
 
 def test_sent_job_marks_items_printed_with_events(
     app: App,
-    add_printer: Callable[..., None],
-    emulator: PrinterEmulator,
+    zebra: PrinterEmulator,
     workers: Callable[..., object],
     job_state: Callable[[int], str],
     wait_until: Callable[..., bool],
 ) -> None:
-    add_printer("zebra", driver="tcp9100", address=f"127.0.0.1:{emulator.port}")
     items = _items(app, 3)
     workers()
     [first] = _enqueue(app, "zebra", [label(i) for i in range(3)], item_ids=[[i] for i in items])
@@ -136,13 +132,11 @@ def test_printer_down_then_up_prints_every_job_once(
 
 def test_paper_out_holds_the_job_until_paper_is_back(
     app: App,
-    add_printer: Callable[..., None],
-    emulator: PrinterEmulator,
+    zebra: PrinterEmulator,
     workers: Callable[..., object],
     wait_until: Callable[..., bool],
 ) -> None:
-    add_printer("zebra", driver="tcp9100", address=f"127.0.0.1:{emulator.port}")
-    emulator.set_profile("paper-out")
+    zebra.set_profile("paper-out")
     workers()
     [job_id] = _enqueue(app, "zebra", [label(1), label(2)])
 
@@ -150,33 +144,31 @@ def test_paper_out_holds_the_job_until_paper_is_back(
     held = print_queue.get_job(app, OPERATOR, job_id)
     assert held.last_error is not None
     assert held.last_error.startswith("paper out — load labels")
-    assert emulator.labels == []
+    assert zebra.labels == []
 
-    emulator.set_profile("ok")
+    zebra.set_profile("ok")
     assert wait_until(lambda: print_queue.get_job(app, OPERATOR, job_id).state == "sent")
-    assert emulator.wait_for_labels(2)
-    assert emulator.labels == [label(1), label(2)]
+    assert zebra.wait_for_labels(2)
+    assert zebra.labels == [label(1), label(2)]
 
 
 def test_two_worker_sets_on_one_database_send_each_job_once(
     app: App,
-    add_printer: Callable[..., None],
-    emulator: PrinterEmulator,
+    zebra: PrinterEmulator,
     workers: Callable[..., object],
     wait_until: Callable[..., bool],
 ) -> None:
     """Like a server and a CLI worker side by side: the claim lets only one send a job."""
-    add_printer("zebra", driver="tcp9100", address=f"127.0.0.1:{emulator.port}")
     labels = [label(n) for n in range(200)]
     workers()
     workers()
     _enqueue(app, "zebra", labels, chunk=5)
 
-    assert wait_until(lambda: len(emulator.labels) >= 200)
+    assert wait_until(lambda: len(zebra.labels) >= 200)
     assert wait_until(
         lambda: all(j.state == "sent" for j in print_queue.list_jobs(app, OPERATOR, limit=1000))
     )
-    assert emulator.labels == labels  # in order, and no job twice
+    assert zebra.labels == labels  # in order, and no job twice
 
 
 def test_operations_check_state_and_permission(
