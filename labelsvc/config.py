@@ -38,8 +38,36 @@ class ServerSettings:
 
 @dataclass(frozen=True)
 class StorageSettings:
+    url: str = _s(
+        "",
+        "Where the data lives: a postgresql:// URL, or a SQLite file path; empty means "
+        "storage.database.",
+    )
     database: str = _s("var/labelsvc.db", "SQLite database file (created if missing).")
-    busy_timeout_ms: int = _s(10_000, "How long a writer waits for the database lock.")
+    busy_timeout_ms: int = _s(
+        5_000,
+        "Longest wait of a writer for a lock or a database connection; then the request is "
+        "answered 'store busy, retry' (API: 503 store-busy with Retry-After).",
+    )
+    pool_size: int = _s(12, "PostgreSQL: connections per instance (server threads + workers).")
+
+    def location(self, settings: Settings) -> str:
+        """The URL or the resolved SQLite path this instance opens."""
+        if self.url:
+            return self.url if "://" in self.url else str(settings.path(self.url))
+        return str(settings.path(self.database))
+
+
+@dataclass(frozen=True)
+class LimitsSettings:
+    max_allocation: int = _s(1_000_000, "Most serials one allocation request may ask for.")
+    max_labels_per_request: int = _s(
+        5_000, "Most labels one request (API, pages, CLI, receiving) may print."
+    )
+    api_requests_per_second: float = _s(
+        50.0, "Sustained API requests per second per client (token); 0 means no limit."
+    )
+    api_burst: int = _s(100, "API requests a client may send at once above its rate.")
 
 
 @dataclass(frozen=True)
@@ -84,6 +112,7 @@ class Settings:
     gs1: Gs1Settings = field(default_factory=Gs1Settings)
     printing: PrintingSettings = field(default_factory=PrintingSettings)
     packing: PackingSettings = field(default_factory=PackingSettings)
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
     base_dir: Path = field(default=Path("."), metadata={"internal": True})
 
     def path(self, relative: str) -> Path:
@@ -99,6 +128,7 @@ SECTIONS: dict[str, Any] = {
     "gs1": Gs1Settings,
     "printing": PrintingSettings,
     "packing": PackingSettings,
+    "limits": LimitsSettings,
 }
 
 

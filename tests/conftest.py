@@ -1,4 +1,9 @@
-"""Shared fixtures: a migrated SQLite *file* per test, demo data, and actors of each role."""
+"""Shared fixtures: a migrated store per test, demo data, and actors of each role.
+
+The store is a SQLite *file* per test, and for the store, service, API, flow and printing
+tests also a fresh PostgreSQL database on the private cluster that the test command starts
+(``LABELSVC_TEST_POSTGRES``): the ``store_kind`` parameter runs each such test on both.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +29,9 @@ from labelsvc.services.bootstrap import initialize
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI") == "true"
+POSTGRES_ADMIN_URL = os.environ.get("LABELSVC_TEST_POSTGRES", "")
+# Test folders whose tests run on both stores; the others (pages, labels, GS1) on SQLite.
+BOTH_STORES = {"foundation", "flows", "api", "printing", "multi"}
 
 
 def need_tool(available: bool, why: str) -> None:
@@ -32,6 +41,49 @@ def need_tool(available: bool, why: str) -> None:
     if IN_CI:
         pytest.fail(f"{why} (the test command installs it; CI must not skip)")
     pytest.skip(why)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: the test is about SQLite's own file")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run store-backed tests once per store kind (``[sqlite]`` and ``[postgresql]``)."""
+    if "store_kind" not in metafunc.fixturenames:
+        return
+    folder = Path(str(metafunc.definition.path)).relative_to(ROOT / "tests").parts[0]
+    kinds = ["sqlite"]
+    if folder in BOTH_STORES and not metafunc.definition.get_closest_marker("sqlite_only"):
+        kinds.append("postgresql")
+    metafunc.parametrize("store_kind", kinds, scope="module")
+
+
+@contextmanager
+def new_store_url(store_kind: str) -> Iterator[str]:
+    """'' for a SQLite file in the project folder, or a new PostgreSQL database's URL."""
+    if store_kind == "sqlite":
+        yield ""
+        return
+    need_tool(bool(POSTGRES_ADMIN_URL), "no test PostgreSQL cluster (LABELSVC_TEST_POSTGRES)")
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def store_url(store_kind: str) -> Iterator[str]:
+    """The store of one test (see :func:`new_store_url`)."""
+    with new_store_url(store_kind) as url:
+        yield url
 
 
 @pytest.fixture
@@ -44,21 +96,25 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(project: Path) -> Settings:
+def settings(project: Path, store_url: str) -> Settings:
     """Settings for a service whose files all live in the test's temp folder."""
     return settings_from_dict(
-        {"printing": {"retry_base_seconds": 0.05, "retry_max_seconds": 0.2}},
+        {
+            "printing": {"retry_base_seconds": 0.05, "retry_max_seconds": 0.2},
+            "storage": {"url": store_url},
+        },
         "test",
         project,
     )
 
 
 @pytest.fixture
-def app(settings: Settings) -> App:
+def app(settings: Settings) -> Iterator[App]:
     """An initialized service with the demo product, demo pools and an admin user."""
     service = App.open(settings)
     initialize(service, demo=True, admin_password="admin-password")
-    return service
+    yield service
+    service.store.shutdown()
 
 
 @pytest.fixture
@@ -129,13 +185,14 @@ def write_config(project: Path, values: dict[str, dict[str, object]]) -> Path:
 
 
 def start_live_server(
-    project: Path, config: dict[str, dict[str, object]] | None = None
+    project: Path, config: dict[str, dict[str, object]] | None = None, store_url: str = ""
 ) -> LiveServer:
     """Init the database and start ``labelsvc serve``; wait until /api/v1/health answers."""
     port = free_port()
     values: dict[str, dict[str, object]] = {
         "server": {"host": "127.0.0.1", "port": port},
         "printing": {"retry_base_seconds": 0.05, "retry_max_seconds": 0.5},
+        "storage": {"url": store_url},
     }
     for section, keys in (config or {}).items():
         values.setdefault(section, {}).update(keys)
@@ -163,8 +220,8 @@ def start_live_server(
 
 
 @pytest.fixture
-def live_server(project: Path) -> Iterator[LiveServer]:
+def live_server(project: Path, store_url: str) -> Iterator[LiveServer]:
     """A live server over the test's project folder, stopped after the test."""
-    server = start_live_server(project)
+    server = start_live_server(project, store_url=store_url)
     yield server
     server.stop()

@@ -66,6 +66,7 @@ def allocate(
         result = allocate_serials(
             app.store, pool, count, actor=cli_actor(station), idempotency_key=idempotency_key,
             gtin=gtin, station=station, progress=bar.update,
+            limit=app.settings.limits.max_allocation,
         )  # fmt: skip
     if output:
         output.write_text("\n".join(result.serials) + "\n", encoding="utf-8")

@@ -80,12 +80,13 @@ def show(app: App, name: str, as_json: bool) -> None:
 
 @pools.command()
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Apply files even over an admin's later change.")
 @pass_app
-def load(app: App, folder: Path | None) -> None:
-    """Load pool definitions (*.toml) from FOLDER (default: the configured folder)."""
+def load(app: App, folder: Path | None, force: bool) -> None:
+    """Import pool definitions (*.toml) from FOLDER (default: the configured folder)."""
     folder = folder or app.settings.path(app.settings.paths.serial_pools)
-    names = load_pool_files(app.store, folder, cli_actor())
-    click.echo(f"loaded {len(names)} pool(s): {', '.join(names)}")
+    report = load_pool_files(app.store, folder, cli_actor(), force=force)
+    click.echo(f"{len(report)} pool file(s): {', '.join(map(str, report))}")
 
 
 @pools.command()

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-Kind = Literal["invalid", "not-found", "conflict", "forbidden", "unauthorized", "unavailable"]
+Kind = Literal[
+    "invalid", "not-found", "conflict", "forbidden", "unauthorized", "unavailable", "too-many"
+]
 
 
 class LabelsvcError(Exception):
@@ -62,3 +64,13 @@ class Unavailable(LabelsvcError):
     """A printer or another resource cannot be reached right now; retrying may help."""
 
     kind: ClassVar[Kind] = "unavailable"
+
+
+class TooMany(LabelsvcError):
+    """A client sent more requests than its rate allows; retry after ``retry_after`` s."""
+
+    kind: ClassVar[Kind] = "too-many"
+
+    def __init__(self, code: str, detail: str, retry_after: int, **fields: Any) -> None:
+        super().__init__(code, detail, **fields)
+        self.retry_after = retry_after

@@ -1,8 +1,19 @@
-"""Allocate serials from a pool: all or nothing, idempotent, never a value twice."""
+"""Allocate serials from a pool: all or nothing, idempotent, never a value twice.
+
+A small allocation (up to :data:`CHUNK` serials) is one transaction. A large one never holds
+the write lock for long: it reserves its share of the pool in one short transaction
+(``pending``, with an owner and a lease), writes its serials :data:`CHUNK` at a time, each
+chunk its own transaction, and is marked ``complete`` at the end. The caller gets the
+serials only then. A retry with the same idempotency key resumes a pending allocation; one
+whose owner died (lease lapsed) is rolled back by :func:`recover_abandoned`. Uniqueness
+stays the database's UNIQUE (namespace, value) constraint on both stores.
+"""
 
 from __future__ import annotations
 
-import sqlite3
+import os
+import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -10,11 +21,17 @@ from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, InvalidInput, NotFound
 from labelsvc.domain.pools import PoolSpec, random_values, sequential_values
 from labelsvc.store import Store, Tx
+from labelsvc.store.clock import now
+from labelsvc.store.errors import IntegrityViolation
+from labelsvc.store.jobs import later
 from labelsvc.store.pools import AllocationRow, PoolRow
 
 Progress = Callable[[int], None]
-MAX_COUNT = 1_000_000
+MAX_COUNT = 1_000_000  # the default of settings.limits.max_allocation
+CHUNK = 5_000  # serials per write transaction: a few tens of ms of lock on either store
 MAX_DRAWS = 100  # rounds of redrawing random values that collided before giving up
+LEASE_SECONDS = 60.0
+OWNER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,17 @@ class Allocation:
     replayed: bool = False
 
 
+def check_count(count: int, limit: int = MAX_COUNT) -> None:
+    """The one cap on serials per request, the same on every surface (a setting)."""
+    if not 1 <= count <= limit:
+        raise InvalidInput(
+            "count-invalid",
+            f"count must be 1 to {limit:,} (setting limits.max_allocation), not {count:,}.",
+            field="count",
+            limit=limit,
+        )
+
+
 def allocate(
     store: Store,
     pool: str,
@@ -44,18 +72,38 @@ def allocate(
     gtin: str | None = None,
     station: str | None = None,
     progress: Progress | None = None,
+    lot: str | None = None,
+    expiry: str | None = None,
+    limit: int = MAX_COUNT,
 ) -> Allocation:
-    """Allocate ``count`` serials from ``pool`` in one transaction.
+    """Allocate ``count`` serials from ``pool``; chunked above :data:`CHUNK`.
 
-    ``progress`` is called with the number of serials written after each batch, so a
+    ``progress`` is called with the number of serials written after each chunk, so a
     command line can show a progress bar for a large allocation.
     """
     require(actor, "label")
+    check_count(count, limit)
+    if count <= CHUNK:
+        with store.write() as tx:
+            result = allocate_in(
+                tx, pool, count, actor=actor, idempotency_key=idempotency_key, gtin=gtin,
+                station=station, lot=lot, expiry=expiry, limit=limit,
+            )  # fmt: skip
+        if progress is not None and not result.replayed:
+            progress(count)
+        return result
     with store.write() as tx:
-        return allocate_in(
-            tx, pool, count, actor=actor, idempotency_key=idempotency_key, gtin=gtin,
-            station=station, progress=progress,
-        )  # fmt: skip
+        record, replay = _reserve(tx, pool, count, actor, idempotency_key, gtin, station, lot,
+                                  expiry)  # fmt: skip
+    if replay is not None:
+        return replay
+    while record.written < record.count:
+        with store.write() as tx:
+            record = _write_chunk(tx, record)
+        if progress is not None:
+            progress(min(CHUNK, record.written))
+    with store.write() as tx:
+        return _finish(tx, record, actor)
 
 
 def allocate_in(
@@ -67,42 +115,138 @@ def allocate_in(
     idempotency_key: str | None = None,
     gtin: str | None = None,
     station: str | None = None,
-    progress: Progress | None = None,
+    lot: str | None = None,
+    expiry: str | None = None,
+    limit: int = CHUNK,
 ) -> Allocation:
-    """The same inside a caller's transaction (allocation + print job in one commit).
+    """A small allocation inside a caller's transaction (allocation + print job in one commit).
 
     The calling use case has checked its own permission (``receive``, ``pack``, ``label``);
-    the actor is recorded on the allocation and its event.
+    the actor is recorded on the allocation and its event. Larger requests go through
+    :func:`allocate`, which chunks them.
     """
-    if not 1 <= count <= MAX_COUNT:
-        raise InvalidInput(
-            "count-invalid", f"count must be 1 to {MAX_COUNT:,}, not {count}.", field="count"
-        )
-    if idempotency_key:
-        earlier = tx.pools.allocation_by_key(idempotency_key)
+    check_count(count, min(limit, CHUNK))
+    record, replay = _reserve(tx, pool, count, actor, idempotency_key, gtin, station, lot, expiry)
+    if replay is not None:
+        return replay
+    record = _write_chunk(tx, record)
+    return _finish(tx, record, actor)
+
+
+def _reserve(
+    tx: Tx, pool: str, count: int, actor: Actor, key: str | None, gtin: str | None,
+    station: str | None, lot: str | None, expiry: str | None,
+) -> tuple[AllocationRow, Allocation | None]:  # fmt: skip
+    """Take the pool's capacity for ``count`` serials (or find the keyed earlier request)."""
+    if key:
+        earlier = tx.pools.allocation_by_key(key)
         if earlier is not None:
-            return _replay(tx, earlier, pool, count)
+            return _resume_or_replay(tx, earlier, pool, count)
     row = tx.pools.get(pool)
     if row is None:
         raise NotFound("pool-not-found", f"There is no serial pool named {pool!r}.", pool=pool)
     spec = row.spec
     gtin = _choose_gtin(spec, gtin)
     _check_available(row, count)
-    # Under the write lock the new items take the next ids, so the range is known up front.
-    first = tx.items.last_id() + 1
+    first_value = None
+    if spec.strategy != "random":
+        first_value = row.next_value if row.next_value is not None else spec.first
+    tx.pools.advance(pool, count, None if first_value is None else first_value + count)
     record = tx.pools.add_allocation(
-        pool=pool, gtin=gtin, count=count, idempotency_key=idempotency_key,
-        actor=actor.label, station=station, first_item_id=first, last_item_id=first + count - 1,
+        pool=pool, gtin=gtin, count=count, idempotency_key=key, actor=actor.label,
+        station=station, state="pending", first_value=first_value, lot=lot, expiry=expiry,
+        owner=OWNER, lease_until=later(LEASE_SECONDS),
     )  # fmt: skip
-    values, next_value = _draw(tx, row, count, gtin, record.id, progress)
-    tx.pools.advance(pool, count, next_value)
+    return record, None
+
+
+def _resume_or_replay(
+    tx: Tx, earlier: AllocationRow, pool: str, count: int
+) -> tuple[AllocationRow, Allocation | None]:
+    if earlier.pool != pool or earlier.count != count:
+        raise Conflict(
+            "idempotency-mismatch",
+            f"Idempotency key was already used for {earlier.count} serials from pool "
+            f"{earlier.pool}; use a new key for a different request.",
+        )
+    if earlier.state == "complete":
+        values = tx.items.values_of_allocation(earlier.id)
+        return earlier, _result(earlier, values, replayed=True)
+    if earlier.state == "undone":
+        raise Conflict(
+            "allocation-abandoned",
+            f"Allocation {earlier.id} with this key was interrupted and rolled back; nothing "
+            "from it was issued. Send the request again with a new key.",
+            allocation=earlier.id,
+        )
+    if earlier.owner not in (None, OWNER) and (earlier.lease_until or "") > now():
+        raise Conflict(
+            "allocation-in-progress",
+            f"Allocation {earlier.id} with this key is still being written "
+            f"({earlier.written:,} of {earlier.count:,}); retry in a moment.",
+            allocation=earlier.id,
+        )
+    tx.pools.take_over_allocation(earlier.id, OWNER, later(LEASE_SECONDS))
+    return earlier, None
+
+
+def _write_chunk(tx: Tx, record: AllocationRow) -> AllocationRow:
+    """Write the next chunk of a pending allocation (all of a small one) and its progress."""
+    row = tx.pools.get(record.pool)
+    assert row is not None
+    spec = row.spec
+    want = min(CHUNK, record.count - record.written) if record.count > CHUNK else record.count
+    namespace = spec.namespace(record.gtin)
+
+    def insert(values: list[str], ignore_duplicates: bool) -> int:
+        return tx.items.insert_allocated(
+            values, namespace=namespace, kind=spec.kind, gtin=record.gtin, pool=spec.name,
+            allocation_id=record.id, ignore_duplicates=ignore_duplicates, lot=record.lot,
+            expiry=record.expiry,
+        )  # fmt: skip
+
+    if spec.strategy == "random":
+        _draw_random(spec, want, row.used - record.count + record.written, insert)
+    else:
+        assert record.first_value is not None
+        values = sequential_values(spec, record.first_value + record.written, want)
+        try:
+            insert(values, False)
+        except IntegrityViolation as exc:
+            raise Conflict(
+                "serial-collision",
+                f"Pool {spec.name} would issue a serial that already exists in {namespace}; "
+                "another pool shares its range. Ask an admin to move this pool's range.",
+                pool=spec.name,
+            ) from exc
+    bounds = tx.execute(
+        "SELECT MIN(id), MAX(id) FROM items WHERE allocation_id = ?", (record.id,)
+    ).fetchone()
+    tx.pools.progress(
+        record.id, written=record.written + want, first_item_id=bounds[0],
+        last_item_id=int(bounds[1] or 0), lease_until=later(LEASE_SECONDS),
+    )  # fmt: skip
+    fresh = tx.pools.allocation(record.id)
+    assert fresh is not None
+    return fresh
+
+
+def _finish(tx: Tx, record: AllocationRow, actor: Actor) -> Allocation:
+    """Mark the allocation complete, record its event and raise the pool's warnings."""
+    tx.pools.finish_allocation(record.id, "complete")
+    values = tx.items.values_of_allocation(record.id)
     tx.events.append(
-        "serials-allocated", actor=actor.label, station=station, subject=f"pool:{pool}",
-        details={"allocation": record.id, "count": count, "gtin": gtin,
+        "serials-allocated", actor=actor.label, station=record.station,
+        subject=f"pool:{record.pool}",
+        details={"allocation": record.id, "count": record.count, "gtin": record.gtin,
                  "first": values[0], "last": values[-1]},
     )  # fmt: skip
-    _after_use(tx, row, count, actor, station)
-    return _result(record, values)
+    row = tx.pools.get(record.pool)
+    assert row is not None
+    _after_use(tx, row, actor, record.station)
+    fresh = tx.pools.allocation(record.id)
+    assert fresh is not None
+    return _result(fresh, values)
 
 
 def _choose_gtin(spec: PoolSpec, gtin: str | None) -> str | None:
@@ -146,55 +290,21 @@ def _check_available(row: PoolRow, count: int) -> None:
         )
 
 
-def _draw(
-    tx: Tx, row: PoolRow, count: int, gtin: str | None, allocation_id: int,
-    progress: Progress | None,
-) -> tuple[list[str], int | None]:  # fmt: skip
-    """Insert the new values; return them and the new sequential cursor."""
-    spec = row.spec
-    namespace = spec.namespace(gtin)
-
-    def insert(values: list[str], ignore_duplicates: bool) -> int:
-        return tx.items.insert_allocated(
-            values, namespace=namespace, kind=spec.kind, gtin=gtin, pool=spec.name,
-            allocation_id=allocation_id, ignore_duplicates=ignore_duplicates, progress=progress,
-        )  # fmt: skip
-
-    if spec.strategy == "random":
-        return _draw_random(tx, spec, count, row.used, insert), None
-    start = row.next_value if row.next_value is not None else spec.first
-    values = sequential_values(spec, start, count)
-    try:
-        insert(values, False)
-    except sqlite3.IntegrityError as exc:
-        raise Conflict(
-            "serial-collision",
-            f"Pool {spec.name} would issue a serial that already exists in {namespace}; "
-            "another pool shares its range. Ask an admin to move this pool's range.",
-            pool=spec.name,
-        ) from exc
-    return values, start + count
-
-
 def _draw_random(
-    tx: Tx, spec: PoolSpec, count: int, used: int, insert: Callable[[list[str], bool], int]
-) -> list[str]:
+    spec: PoolSpec, count: int, used: int, insert: Callable[[list[str], bool], int]
+) -> None:
     """Draw, let the UNIQUE constraint drop repeats, and draw again for what is missing.
 
     A fuller pool repeats more often, so each round draws in proportion to what is free.
     """
-    first = tx.items.last_id() + 1
     missing = count
     for _ in range(MAX_DRAWS):
         free = max(1, spec.capacity - used - (count - missing))
         want = min(int(missing * spec.capacity / free * 1.1) + 8, missing * 64 + 1024)
         batch = list(dict.fromkeys(random_values(spec, want)))[:missing]
-        added = insert(batch, True)
-        if added == count:  # all in at the first draw: the values are the batch, in order
-            return batch
-        missing -= added
+        missing -= insert(batch, True)
         if missing == 0:
-            return tx.items.values_in_range(first, first + count - 1)
+            return
     raise Conflict(
         "pool-saturated",
         f"Pool {spec.name} could not find {count:,} unused random serials; it is too full. "
@@ -203,12 +313,12 @@ def _draw_random(
     )
 
 
-def _after_use(tx: Tx, row: PoolRow, count: int, actor: Actor, station: str | None) -> None:
+def _after_use(tx: Tx, row: PoolRow, actor: Actor, station: str | None) -> None:
     """Raise the pool's warnings once, and mark it exhausted when it is."""
-    spec, used = row.spec, row.used + count
+    spec, used = row.spec, row.used
     remaining = spec.capacity - used
     subject = f"pool:{spec.name}"
-    if remaining == 0:
+    if remaining == 0 and spec.state == "active":
         tx.pools.set_state(spec.name, "exhausted")
         tx.events.append("pool-exhausted", actor=actor.label, station=station, subject=subject)
     if spec.low_water and remaining <= spec.low_water and not row.low_water_warned:
@@ -225,16 +335,38 @@ def _after_use(tx: Tx, row: PoolRow, count: int, actor: Actor, station: str | No
         )  # fmt: skip
 
 
-def _replay(tx: Tx, earlier: AllocationRow, pool: str, count: int) -> Allocation:
-    """The same key again: hand back the first answer, allocate nothing."""
-    if earlier.pool != pool or earlier.count != count:
-        raise Conflict(
-            "idempotency-mismatch",
-            f"Idempotency key was already used for {earlier.count} serials from pool "
-            f"{earlier.pool}; use a new key for a different request.",
-        )
-    values = tx.items.values_in_range(earlier.first_item_id, earlier.last_item_id)
-    return _result(earlier, values, replayed=True)
+def recover_abandoned(store: Store, actor: Actor) -> list[int]:
+    """Roll back pending allocations whose owner died; return their ids.
+
+    Their serials were never handed to anyone (a caller gets serials only once complete), so
+    they are deleted chunk by chunk; a random pool gets its capacity back, a sequential pool
+    keeps its cursor (the skipped values are recorded in the event).
+    """
+    with store.read() as tx:
+        stale = tx.pools.abandoned(now())
+    undone = []
+    for record in stale:
+        while True:
+            with store.write() as tx:
+                if tx.items.delete_unused_of_allocation(record.id, CHUNK) == 0:
+                    break
+        with store.write() as tx:
+            fresh = tx.pools.allocation(record.id)
+            if fresh is None or fresh.state != "pending" or (fresh.lease_until or "") > now():
+                continue
+            if tx.items.count_of_allocation(record.id):
+                continue  # something of it was used after all: leave it for a person
+            row = tx.pools.get(record.pool)
+            if row is not None and row.spec.strategy == "random":
+                tx.pools.release_capacity(record.pool, record.count)
+            tx.pools.finish_allocation(record.id, "undone")
+            tx.events.append(
+                "allocation-undone", actor=actor.label, subject=f"pool:{record.pool}",
+                details={"allocation": record.id, "count": record.count,
+                         "written": record.written, "first_value": record.first_value},
+            )  # fmt: skip
+            undone.append(record.id)
+    return undone
 
 
 def _result(record: AllocationRow, values: list[str], replayed: bool = False) -> Allocation:

@@ -33,8 +33,9 @@ class App:
     def open(cls, settings: Settings) -> App:
         """Open (and migrate) the configured database."""
         store = Store(
-            settings.path(settings.storage.database),
+            settings.storage.location(settings),
             busy_timeout_ms=settings.storage.busy_timeout_ms,
+            pool_size=settings.storage.pool_size,
         )
         store.migrate()
         return cls(settings=settings, store=store)

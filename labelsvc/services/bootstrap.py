@@ -27,11 +27,14 @@ class InitReport:
 
 
 def load_definitions(app: App, actor: Actor = SYSTEM) -> InitReport:
-    """Upsert pools and printers from their folders (run at every start)."""
+    """Import pools and printers from their folders (``init`` and explicit loads)."""
     report = InitReport()
-    report.pools = load_pool_files(
-        app.store, app.settings.path(app.settings.paths.serial_pools), actor
-    )
+    report.pools = [
+        str(i)
+        for i in load_pool_files(
+            app.store, app.settings.path(app.settings.paths.serial_pools), actor
+        )
+    ]
     report.printers = [p.name for p in sync_printers(app)]
     return report
 

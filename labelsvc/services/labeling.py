@@ -1,5 +1,10 @@
-"""Labels for items: request, reprint and void. Rendering happens in the transaction that
-queues the job, so a job always carries exactly the bytes the printer will receive."""
+"""Labels for items: request, reprint and void.
+
+A request allocates its serials (in chunks when large) and then queues print jobs that say
+what to render; the print worker renders them from the committed rows and stores the bytes
+it sends (:mod:`labelsvc.services.label_render`), so no write transaction waits on
+rendering.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,16 @@ from dataclasses import dataclass
 
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, InvalidInput, NotFound
-from labelsvc.labels.data import LabelData
-from labelsvc.services.allocation import Allocation, allocate_in
+from labelsvc.services.allocation import Allocation, allocate
 from labelsvc.services.app import App
+from labelsvc.services.label_render import DEFAULT_TEMPLATE, label_kind, render_spec
 from labelsvc.services.lookup import describe, resolve_scan
-from labelsvc.services.print_queue import enqueue_labels
+from labelsvc.services.print_queue import enqueue_deferred, notify
 from labelsvc.store import Tx
-from labelsvc.store.items import Item, content_summary
+from labelsvc.store.items import Item
 from labelsvc.store.printers import PrinterRow
 from labelsvc.store.products import Product
 
-DEFAULT_TEMPLATE = {"unit": "unit", "case": "case", "pallet": "pallet"}
 VOIDABLE = {"allocated", "labeled", "commissioned"}
 
 
@@ -34,36 +38,6 @@ class LabelRequest:
     template: str
 
 
-def label_data_for(tx: Tx, app: App, item: Item, *, reprint: bool = False) -> LabelData:
-    """Everything printed on an item's label, read from the records."""
-    mark = reprint and app.settings.printing.mark_reprints
-    if item.kind == "unit":
-        product = tx.products.get(item.gtin or "")
-        return LabelData(
-            kind="unit", gtin=item.gtin, serial=item.value, lot=item.lot, expiry=item.expiry,
-            description=product.description if product else "", sku=(product and product.sku) or "",
-            reprint=mark, digital_link_base=app.settings.gs1.digital_link_base,
-        )  # fmt: skip
-    if item.kind == "sscc":
-        level = item.level if item.level in ("case", "pallet") else "case"
-        summary = content_summary(tx, item.id)
-        single = len(summary.gtins) == 1
-        product = tx.products.get(summary.gtins[0]) if single else None
-        return LabelData(
-            kind=level,  # type: ignore[arg-type]
-            sscc=item.value,
-            content_gtin=summary.gtins[0] if single else None,
-            count=summary.units if single and summary.units else None,
-            lot=summary.lots[0] if single and len(summary.lots) == 1 else None,
-            expiry=summary.expiries[0] if single and len(summary.expiries) == 1 else None,
-            description=product.description if product else "",
-            reprint=mark,
-        )
-    raise InvalidInput(
-        "label-kind", f"{describe(item)} is a custom serial; print it with a custom template."
-    )
-
-
 def _printer(tx: Tx, app: App, name: str | None) -> PrinterRow:
     chosen = name or app.settings.printing.default_printer
     printer = tx.printers.get(chosen)
@@ -77,26 +51,33 @@ def enqueue_item_labels(
     template: str | None = None, printer: str | None = None, reprint: bool = False,
     reason: str | None = None, batch: str | None = None,
 ) -> list[int]:  # fmt: skip
-    """Render one label per item and queue them (in chunks) in the caller's transaction."""
+    """Queue one label per item (jobs of up to 250) in the caller's transaction.
+
+    Nothing is rendered here: the jobs say what to render and the worker renders them after
+    commit. The template is checked now, so a wrong name is refused to the requester.
+    """
     target = _printer(tx, app, printer)
-    labels, name = [], ""
-    for item in items:
-        data = label_data_for(tx, app, item, reprint=reprint)
-        name = template or DEFAULT_TEMPLATE[data.kind]
-        if target.language == "escpos":
-            labels.append(app.templates.render_escpos(name, data))
-        else:
-            labels.append(app.templates.render_zpl(name, data, target.dpi))
-    return enqueue_labels(
-        tx, printer=target.name, template=name, labels=labels, item_ids=[[i.id] for i in items],
+    kinds = {label_kind(item) for item in items}
+    name = template or DEFAULT_TEMPLATE[sorted(kinds)[0]]
+    expected = app.templates.kind_of(name)
+    if kinds - {expected}:
+        raise InvalidInput(
+            "label-template-kind",
+            f"template {name} prints {expected} labels; these items need "
+            f"{', '.join(sorted(kinds))} labels.",
+            template=name,
+        )
+    return enqueue_deferred(
+        tx, printer=target.name, template=name, item_ids=[[i.id] for i in items],
         requested_by=actor.label, station=station or actor.station, reprint=reprint,
         reason=reason, batch=batch or uuid.uuid4().hex,
+        render=render_spec(name, reprint=reprint),
     )  # fmt: skip
 
 
 def wake_printers(app: App, printer: str | None = None) -> None:
     """Tell the print workers that jobs are waiting (call after the commit)."""
-    app.wake(printer)
+    notify(app, printer)
 
 
 def request_labels(
@@ -104,30 +85,33 @@ def request_labels(
     template: str | None = None, printer: str | None = None, lot: str | None = None,
     expiry: str | None = None, station: str | None = None, idempotency_key: str | None = None,
 ) -> LabelRequest:  # fmt: skip
-    """Allocate ``count`` serials (by product or pool) and queue their labels, in one commit.
+    """Allocate ``count`` serials (by product or pool) and queue their labels.
 
-    With an idempotency key seen before, nothing is allocated or printed again: the first
-    request's serials and jobs are returned.
+    Two short steps: the allocation (chunked when large, all or nothing), then one
+    transaction that queues the jobs. With an idempotency key seen before, nothing is
+    allocated or printed again: the first request's serials and jobs are returned; a retry
+    after a crash between the steps queues the jobs once.
     """
     require(actor, "label")
-    with app.store.write() as tx:
+    check_label_count(app, count)
+    if lot or expiry:
+        _check_lot(lot, expiry)
+    with app.store.read() as tx:
         gtin, pool_name = _pool_for(tx, product, pool)
-        allocation = allocate_in(
-            tx, pool_name, count, actor=actor, idempotency_key=idempotency_key, gtin=gtin,
-            station=station,
-        )  # fmt: skip
-        items = tx.items.id_range(allocation.first_item_id, allocation.last_item_id)
-        batch = f"alloc-{allocation.id}"
-        if allocation.replayed:
-            jobs = tx.jobs.query(batch=batch)
+        _printer(tx, app, printer)
+    allocation = allocate(
+        app.store, pool_name, count, actor=actor, idempotency_key=idempotency_key, gtin=gtin,
+        station=station, lot=lot, expiry=expiry, limit=app.settings.limits.max_allocation,
+    )  # fmt: skip
+    batch = f"alloc-{allocation.id}"
+    with app.store.write() as tx:
+        tx.pools.allocation(allocation.id)  # lock it: two retries queue its jobs once
+        items = tx.items.of_allocation(allocation.id)
+        jobs = tx.jobs.query(batch=batch, limit=len(items) + 1)
+        if jobs:
             return LabelRequest(
-                allocation, items, [j.id for j in jobs], batch,
-                jobs[0].printer if jobs else (printer or ""), jobs[0].template if jobs else "",
-            )  # fmt: skip
-        if lot or expiry:
-            _check_lot(lot, expiry)
-            tx.items.set_lot([i.id for i in items], lot, expiry)
-            items = tx.items.id_range(allocation.first_item_id, allocation.last_item_id)
+                allocation, items, [j.id for j in jobs], batch, jobs[0].printer, jobs[0].template
+            )
         job_ids = enqueue_item_labels(
             tx, app, items, actor=actor, station=station, template=template, printer=printer,
             batch=batch,
@@ -136,6 +120,19 @@ def request_labels(
         assert chosen is not None
     wake_printers(app, chosen.printer)
     return LabelRequest(allocation, items, job_ids, batch, chosen.printer, chosen.template)
+
+
+def check_label_count(app: App, count: int) -> None:
+    """The one cap on labels per request, the same on every surface (a setting)."""
+    limit = app.settings.limits.max_labels_per_request
+    if not 1 <= count <= limit:
+        raise InvalidInput(
+            "count-invalid",
+            f"count must be 1 to {limit:,} labels per request (setting "
+            f"limits.max_labels_per_request), not {count:,}; split larger runs.",
+            field="count",
+            limit=limit,
+        )
 
 
 def _check_lot(lot: str | None, expiry: str | None) -> None:

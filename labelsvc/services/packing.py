@@ -9,7 +9,6 @@ gets ``in-another-container`` naming the case that holds the unit.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Literal
 
 from labelsvc.domain.actors import Actor, require
@@ -31,6 +30,7 @@ from labelsvc.services.flow_views import (
 from labelsvc.services.lookup import describe
 from labelsvc.store import Tx
 from labelsvc.store.containers import ContainerRow
+from labelsvc.store.errors import IntegrityViolation
 from labelsvc.store.items import Item
 
 Level = Literal["case", "pallet"]
@@ -127,7 +127,7 @@ def add_to_container(
         _fix_product(tx, row, item)
         try:
             attached = tx.containers.attach(item.id, parent.id)
-        except sqlite3.IntegrityError as exc:  # the levels trigger: the last word on cycles
+        except IntegrityViolation as exc:  # the levels trigger: the last word on cycles
             raise Conflict(
                 "nest-level", f"{describe(item)} cannot go into {describe(parent)}."
             ) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -88,28 +89,61 @@ def spec_from_mapping(data: dict[str, Any], source: str, name: str | None = None
     return spec
 
 
-def load_pool_files(store: Store, folder: Path, actor: Actor) -> list[str]:
-    """Upsert every ``*.toml`` in ``folder``; return the pool names. Nothing is written on error."""
+@dataclass(frozen=True)
+class Imported:
+    """What an import did with one definition file, to tell the person who ran it."""
+
+    name: str
+    outcome: str  # created, updated, unchanged, kept (an admin's change wins)
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.outcome}{': ' + self.detail if self.detail else ''})"
+
+
+def load_pool_files(
+    store: Store, folder: Path, actor: Actor, *, force: bool = False
+) -> list[Imported]:
+    """Import every ``*.toml`` in ``folder`` into the database, the one source of truth.
+
+    A file that did not change since its last import changes nothing; a pool an admin
+    changed since is kept as the admin left it (and said so) unless ``force``. Nothing is
+    written when any file is wrong.
+    """
     require(actor, "manage")
     specs = []
     for file in sorted(folder.glob("*.toml")):
+        text = file.read_text(encoding="utf-8")
         try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise InvalidInput("pool-invalid", f"{file}: not valid TOML: {exc}.") from exc
-        specs.append((spec_from_mapping(data, str(file), name=file.stem), str(file)))
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        specs.append((spec_from_mapping(data, str(file), name=file.stem), str(file), digest))
+    report = []
     with store.write() as tx:
-        for spec, source in specs:
+        for spec, source, digest in specs:
             stored = tx.pools.get(spec.name)
+            if stored is not None and stored.file_hash == digest and not force:
+                report.append(Imported(spec.name, "unchanged"))
+                continue
+            if stored is not None and stored.edited_by and not force:
+                report.append(Imported(
+                    spec.name, "kept",
+                    f"changed by {stored.edited_by} since it was imported; the file was not "
+                    "applied (pools load --force applies it)",
+                ))  # fmt: skip
+                continue
             _check_change(stored, spec, source)
             if stored is not None and stored.spec.state != "active":
                 spec = replace(spec, state=stored.spec.state)  # a file never revives a pool
-            created = tx.pools.upsert(spec, source)
+            created = tx.pools.upsert(spec, source, file_hash=digest)
             tx.events.append(
                 "pool-created" if created else "pool-updated", actor=actor.label,
                 subject=f"pool:{spec.name}", details={"source": source},
             )  # fmt: skip
-    return [spec.name for spec, _ in specs]
+            report.append(Imported(spec.name, "created" if created else "updated"))
+    return report
 
 
 def save_pool(store: Store, spec: PoolSpec, actor: Actor) -> PoolStatus:
@@ -117,8 +151,11 @@ def save_pool(store: Store, spec: PoolSpec, actor: Actor) -> PoolStatus:
     require(actor, "manage")
     validate_spec(spec)
     with store.write() as tx:
-        _check_change(tx.pools.get(spec.name), spec, "admin")
-        created = tx.pools.upsert(spec, "admin")
+        stored = tx.pools.get(spec.name)
+        _check_change(stored, spec, "admin")
+        created = tx.pools.upsert(
+            spec, stored.source if stored else "admin", edited_by=actor.label
+        )
         tx.events.append(
             "pool-created" if created else "pool-updated", actor=actor.label,
             subject=f"pool:{spec.name}",
@@ -159,6 +196,7 @@ def set_pool_state(store: Store, name: str, state: PoolState, actor: Actor) -> P
                 state=current,
             )
         tx.pools.set_state(name, state)
+        tx.pools.mark_edited(name, actor.label)
         tx.events.append(
             "pool-state-changed", actor=actor.label, subject=f"pool:{name}",
             details={"from": current, "to": state},

@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 
 from labelsvc.domain.actors import Actor, require
-from labelsvc.domain.errors import Conflict, NotFound
+from labelsvc.domain.errors import Conflict, LabelsvcError, NotFound
 from labelsvc.services.app import App
 from labelsvc.services.print_worker import PrinterWorker, record_sent
 from labelsvc.store import Tx
@@ -82,9 +82,53 @@ def enqueue_labels(
     return ids
 
 
+def enqueue_deferred(
+    tx: Tx,
+    *,
+    printer: str,
+    template: str,
+    item_ids: Sequence[Sequence[int]],
+    render: dict[str, object],
+    requested_by: str,
+    station: str | None = None,
+    reprint: bool = False,
+    reason: str | None = None,
+    batch: str | None = None,
+    chunk: int = CHUNK_LABELS,
+) -> list[int]:
+    """Queue jobs of ``chunk`` labels that the worker renders (label ``i`` is ``item_ids[i]``)."""
+    ids = []
+    for start in range(0, len(item_ids), chunk):
+        part = item_ids[start : start + chunk]
+        ids.append(
+            tx.jobs.create(
+                printer=printer,
+                template=template,
+                payload=b"",
+                item_ids=[i for per in part for i in per],
+                label_count=len(part),
+                requested_by=requested_by,
+                station=station,
+                reprint=reprint,
+                reason=reason,
+                batch=batch,
+                render=render,
+            )
+        )
+    return ids
+
+
+JOBS_CHANNEL = "labelsvc_jobs"  # PostgreSQL NOTIFY channel: "jobs are waiting for printer X"
+
+
 def notify(app: App, printer: str | None = None) -> None:
-    """Wake this process's workers for ``printer`` (others find new jobs by polling)."""
+    """Wake the workers for ``printer``: this process's at once, other instances' through
+    PostgreSQL ``NOTIFY`` (on SQLite they find new jobs by polling)."""
     app.wake(printer)
+    try:
+        app.store.notify(JOBS_CHANNEL, printer or "")
+    except LabelsvcError:  # the job is committed; another instance's poll still finds it
+        log.warning("could not notify other instances about jobs for %s", printer)
 
 
 def _get(tx: Tx, job_id: int) -> Job:

@@ -9,9 +9,10 @@ import logging
 import threading
 from datetime import datetime
 
-from labelsvc.domain.errors import Conflict
+from labelsvc.domain.errors import Conflict, LabelsvcError
 from labelsvc.printing import PrinterStatus, Transport, TransportError
 from labelsvc.services.app import App
+from labelsvc.services.label_render import render_job
 from labelsvc.services.printers import transport_for
 from labelsvc.store import Tx
 from labelsvc.store.clock import now
@@ -172,9 +173,14 @@ class PrinterWorker(threading.Thread):
             claimed = tx.jobs.claim(
                 job.id, owner=self.owner, lease_seconds=self.lease_seconds, actor=self.actor
             )
-            payload = tx.jobs.payload(job.id) if claimed else b""
+            payload = tx.jobs.payload(job.id) if claimed and claimed.render is None else b""
         if claimed is None:  # taken by another process, or another of its jobs is sending
             return min(self.poll_seconds, 0.5)
+        if claimed.render is not None:
+            rendered = self._render(claimed)
+            if rendered is None:
+                return self.backoff()
+            payload = rendered
         try:
             transport.send(payload, tag=f"job-{job.id}")
         except TransportError as exc:
@@ -206,6 +212,23 @@ class PrinterWorker(threading.Thread):
         self.failures = 0
         self._settle(job.id, "sent", ("sending",), printer_status=("ok", "ready"))
         return 0
+
+    def _render(self, job: Job) -> bytes | None:
+        """Render a deferred job and keep its bytes; on failure hand the job back unsent."""
+        try:
+            payload = render_job(self.app, job)
+            with self.app.store.write() as tx:
+                tx.jobs.store_payload(job.id, payload, job.label_count)
+            return payload
+        except LabelsvcError as exc:
+            permanent = exc.kind in ("invalid", "not-found")
+            self.failures += 0 if permanent else 1
+            self._settle(
+                job.id, "failed" if permanent else "queued", ("sending",),
+                error=f"the labels could not be rendered: {exc.detail}",
+                retry_in=None if permanent else self.backoff(),
+            )  # fmt: skip
+            return None
 
     def _settle(
         self,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, InvalidInput, NotFound
 from labelsvc.gs1.check import normalize_gtin
 from labelsvc.store import Store
+from labelsvc.store.errors import IntegrityViolation
 from labelsvc.store.products import FIELDS, Product
 
 INT_FIELDS = ("company_prefix_length", "units_per_case", "cases_per_pallet")
@@ -79,7 +79,7 @@ def save_products(store: Store, products: list[Product], actor: Actor) -> tuple[
         for product in products:
             try:
                 is_new = tx.products.upsert(product)
-            except sqlite3.IntegrityError as exc:
+            except IntegrityViolation as exc:
                 raise Conflict(
                     "sku-taken",
                     f"SKU {product.sku} already belongs to another product; GTIN {product.gtin} "

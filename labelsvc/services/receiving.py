@@ -9,7 +9,6 @@ arrived. Closing with discrepancies needs a supervisor and a reason.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from labelsvc.domain.actors import Actor, require
@@ -30,6 +29,7 @@ from labelsvc.services.flow_views import ItemView, view_of, views
 from labelsvc.services.lookup import describe, resolve, scan_of
 from labelsvc.services.receipt_files import ReceiptSpec
 from labelsvc.store import Tx
+from labelsvc.store.errors import IntegrityViolation
 from labelsvc.store.items import Item
 from labelsvc.store.receipts import LineRow, ReceiptRow
 
@@ -127,7 +127,7 @@ def load_receipt(app: App, spec: ReceiptSpec, *, actor: Actor) -> ReceiptView:
         try:
             rid = tx.receipts.create(reference=spec.reference, kind=spec.kind,
                                      supplier=spec.supplier, created_by=actor.label)  # fmt: skip
-        except sqlite3.IntegrityError as exc:
+        except IntegrityViolation as exc:
             raise Conflict(
                 "receipt-exists", f"Receipt {spec.reference} was loaded before; use another "
                 "reference or work on that one.", reference=spec.reference,
@@ -170,25 +170,52 @@ def list_receipts(app: App, *, actor: Actor, state: str | None = None) -> list[R
         return [_view(tx, r) for r in tx.receipts.all(state)]
 
 
+RECEIVE_PART = 1_000  # units serialized per transaction: each part commits on its own
+
+
 def receive_untagged(
     app: App, reference: str, line_no: int, count: int, *, actor: Actor,
     station: str | None = None, printer: str | None = None, template: str | None = None,
 ) -> UntaggedResult:  # fmt: skip
     """Serialize untagged goods of a line: ``count`` serials, commissioned, labels queued.
 
-    Lot and expiry come from the line; more than the line still expects is refused.
+    Lot and expiry come from the line; more than the line still expects is refused. The
+    count is capped by ``limits.max_labels_per_request``; above :data:`RECEIVE_PART` units
+    the work is cut into parts of that size, each one consistent and committed on its own,
+    so no other station waits long behind a big receipt.
     """
     require(actor, "receive")
+    labeling.check_label_count(app, count)
     station = station or actor.station
+    views_out: list[ItemView] = []
+    jobs: list[int] = []
+    done = 0
+    while done < count:
+        part = min(RECEIVE_PART, count - done)
+        part_views, part_jobs = _receive_part(
+            app, reference, line_no, part, actor=actor, station=station, printer=printer,
+            template=template, asked=count - done,
+        )  # fmt: skip
+        views_out.extend(part_views)
+        jobs.extend(part_jobs)
+        done += part
+        labeling.wake_printers(app, printer)
+    return UntaggedResult(reference, line_no, tuple(views_out), tuple(jobs))
+
+
+def _receive_part(
+    app: App, reference: str, line_no: int, count: int, *, actor: Actor, station: str | None,
+    printer: str | None, template: str | None, asked: int,
+) -> tuple[list[ItemView], list[int]]:  # fmt: skip
     with app.store.write() as tx:
         row = _receipt(tx, reference, open_only=True)
         line = next((ln for ln in tx.receipts.lines(row.id) if ln.line_no == line_no), None)
         if line is None or line.gtin is None:
             raise NotFound("line-not-found", f"Receipt {reference} has no line {line_no}.")
-        if count > line.quantity - line.received:
+        if asked > line.quantity - line.received:
             raise Conflict(
                 "line-over", f"Line {line_no} expects {line.quantity - line.received} more; "
-                f"{count} asked for.", remaining=line.quantity - line.received,
+                f"{asked} asked for.", remaining=line.quantity - line.received,
             )  # fmt: skip
         product = tx.products.get(line.gtin)
         if product is None or not product.unit_pool:
@@ -196,9 +223,9 @@ def receive_untagged(
                 "pool-required", f"Product {line.gtin} has no serial pool; an admin must set one."
             )
         allocation = allocate_in(tx, product.unit_pool, count, actor=actor, gtin=line.gtin,
-                                 station=station)  # fmt: skip
-        ids = list(range(allocation.first_item_id, allocation.last_item_id + 1))
-        tx.items.set_lot(ids, line.lot, line.expiry)
+                                 station=station, lot=line.lot, expiry=line.expiry)  # fmt: skip
+        items = tx.items.of_allocation(allocation.id)
+        ids = [i.id for i in items]
         tx.items.set_state(ids, "commissioned")
         tx.receipts.add_items(row.id, ids, line_id=line.id, how="labeled", actor=actor.label,
                               station=station)  # fmt: skip
@@ -206,13 +233,11 @@ def receive_untagged(
             "commissioned", ids, actor=actor.label, station=station,
             details={"receipt": reference, "line": line_no},
         )  # fmt: skip
-        items = tx.items.id_range(allocation.first_item_id, allocation.last_item_id)
+        items = tx.items.of_allocation(allocation.id)
         jobs = labeling.enqueue_item_labels(
             tx, app, items, actor=actor, station=station, template=template, printer=printer
         )
-        result = UntaggedResult(reference, line_no, tuple(views(tx, items)), tuple(jobs))
-    labeling.wake_printers(app, printer)
-    return result
+        return list(views(tx, items)), jobs
 
 
 @dataclass(frozen=True)
@@ -303,7 +328,7 @@ def _store_received(
     if parent is not None:
         try:
             nested = tx.containers.attach_received(item.id, parent.id)
-        except sqlite3.IntegrityError as exc:
+        except IntegrityViolation as exc:
             raise InvalidInput(
                 "nest-level", f"{who.name} cannot be inside {describe(parent)} (levels only go up)."
             ) from exc

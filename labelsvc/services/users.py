@@ -7,13 +7,13 @@ import hashlib
 import hmac
 import re
 import secrets
-import sqlite3
 from dataclasses import dataclass
 
 from labelsvc.domain.actors import ROLES, SCOPES, Actor, Role, require
 from labelsvc.domain.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from labelsvc.services.app import App
 from labelsvc.store import Store
+from labelsvc.store.errors import IntegrityViolation
 from labelsvc.store.users import TokenRow, UserRow
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -73,7 +73,7 @@ def add_user(store: Store, name: str, role: str, password: str, actor: Actor) ->
     with store.write() as tx:
         try:
             tx.users.add(name, role, hash_password(password))
-        except sqlite3.IntegrityError as exc:
+        except IntegrityViolation as exc:
             raise Conflict("user-exists", f"There is already a user named {name!r}.") from exc
         tx.events.append(
             "user-added", actor=actor.label, subject=f"user:{name}", details={"role": role}
@@ -143,7 +143,7 @@ def create_token(store: Store, name: str, scopes: list[str], actor: Actor) -> Ne
     with store.write() as tx:
         try:
             tx.users.add_token(name, sorted(set(scopes)), hash_token(secret), actor.label)
-        except sqlite3.IntegrityError as exc:
+        except IntegrityViolation as exc:
             raise Conflict("token-exists", f"There is already a token named {name!r}.") from exc
         tx.events.append(
             "token-created", actor=actor.label, subject=f"client:{name}",

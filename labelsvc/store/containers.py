@@ -85,8 +85,14 @@ class ContainerRepo:
         return found
 
     def get(self, item_id: int) -> ContainerRow | None:
-        """The container of this item, or None (a unit, or a received SSCC not opened here)."""
-        row = self.tx.execute("SELECT * FROM containers WHERE item_id = ?", (item_id,)).fetchone()
+        """The container of this item, or None (a unit, or a received SSCC not opened here).
+
+        Locked for the rest of a write on PostgreSQL, so two stations adding to one case
+        count its contents one after the other.
+        """
+        row = self.tx.execute(
+            f"SELECT * FROM containers WHERE item_id = ?{self.tx.for_update}", (item_id,)
+        ).fetchone()
         return _container(row) if row else None
 
     def by_ids(self, item_ids: list[int]) -> dict[int, ContainerRow]:
@@ -146,13 +152,11 @@ class ContainerRepo:
     def attach_many(self, pairs: list[tuple[int, int]]) -> int:
         """Bulk nesting of loose (child, parent) pairs (imports, benchmarks); count attached."""
         at = now()
-        before = self.tx.conn.total_changes
-        self.tx.conn.executemany(
+        return self.tx.executemany(
             "UPDATE items SET parent_id = ?, state = 'packed', updated_at = ?"
             " WHERE id = ? AND parent_id IS NULL",
             ((parent, at, child) for child, parent in pairs),
         )
-        return self.tx.conn.total_changes - before
 
     def attach_received(self, child_id: int, parent_id: int) -> bool:
         """Record nesting as it arrived (receiving): the parent, state unchanged."""

@@ -1,22 +1,29 @@
-"""SQLite connections, transactions and the repositories bound to them.
+"""Store, transactions and the repositories bound to them.
 
-A write opens ``BEGIN IMMEDIATE`` so that it holds the write lock from its first statement:
-two writers never both read a pool cursor and then race to update it. Connections are per
-thread (waitress serves requests from a thread pool).
+The store is a SQLite file (the embedded default) or a PostgreSQL database, chosen by a
+``postgresql://`` URL; :mod:`labelsvc.store.engine` holds everything that differs. A write
+is one short transaction whose waits are bounded (``busy_timeout_ms``): a writer that cannot
+get its lock in time gets :class:`~labelsvc.store.errors.StoreBusy`, never an endless wait.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
+from labelsvc.store.engine import (
+    POSTGRESQL,
+    SQLITE,
+    Conn,
+    Cursor,
+    PostgresEngine,
+    SqliteEngine,
+)
 from labelsvc.store.migrations import apply_migrations
 
 if TYPE_CHECKING:
@@ -29,19 +36,48 @@ if TYPE_CHECKING:
     from labelsvc.store.printers import PrinterRepo
     from labelsvc.store.products import ProductRepo
     from labelsvc.store.receipts import ReceiptRepo
+    from labelsvc.store.site import SiteRepo
     from labelsvc.store.users import UserRepo
+
+
+def is_postgresql_url(location: str | Path) -> bool:
+    """True for ``postgresql://`` and ``postgres://`` URLs (anything else is a SQLite path)."""
+    text = str(location)
+    return text.startswith(("postgresql://", "postgres://"))
 
 
 class Tx:
     """One transaction: the repositories share its connection and commit together."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self.dialect = conn.dialect
 
-    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+    @property
+    def for_update(self) -> str:
+        """Suffix that locks the rows a write reads before it decides (PostgreSQL only)."""
+        return self.conn.for_update
+
+    def execute(self, sql: str, params: Any = ()) -> Cursor:
         """Run one statement (for repositories only; services never write SQL)."""
         return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        """Run one statement per row; return how many rows it changed in all."""
+        return self.conn.executemany(sql, rows)
+
+    def insert(self, sql: str, params: Any = ()) -> int:
+        """Run an INSERT into a table with an ``id`` key and return the new row's id."""
+        row = self.conn.execute(sql + " RETURNING id", params).fetchone()
+        return int(row[0])
+
+    def json_text(self, column: str, key: str) -> str:
+        """SQL for the text of ``column``'s top-level JSON member ``key`` (a literal name)."""
+        if not key.replace("_", "").isalnum():
+            raise ValueError(f"not a plain JSON key: {key!r}")
+        if self.dialect == POSTGRESQL:
+            return f"({column}::jsonb ->> '{key}')"
+        return f"json_extract({column}, '$.{key}')"
 
     @cached_property
     def pools(self) -> PoolRepo:
@@ -98,6 +134,12 @@ class Tx:
         return ContainerRepo(self)
 
     @cached_property
+    def site(self) -> SiteRepo:
+        from labelsvc.store.site import SiteRepo
+
+        return SiteRepo(self)
+
+    @cached_property
     def idempotency(self) -> IdempotencyRepo:
         from labelsvc.store.idempotency import IdempotencyRepo
 
@@ -105,83 +147,69 @@ class Tx:
 
 
 class Store:
-    """A SQLite file in WAL mode with foreign keys on and a busy timeout."""
+    """The database: a SQLite file or a PostgreSQL URL, behind one interface."""
 
-    def __init__(self, path: str | Path, busy_timeout_ms: int = 10_000) -> None:
-        self.path = Path(path)
+    def __init__(
+        self, location: str | Path, busy_timeout_ms: int = 10_000, pool_size: int = 12
+    ) -> None:
+        self.location = str(location)
         self.busy_timeout_ms = busy_timeout_ms
-        self._local = threading.local()
-        # Writers of this process queue here in order instead of in SQLite's busy handler,
-        # whose growing sleeps (up to 100 ms) make a long tail under load.
-        self._write_lock = threading.Lock()
-        self._autocheckpoint = 1000  # SQLite's default: the committing writer checkpoints
+        self.engine: SqliteEngine | PostgresEngine
+        if is_postgresql_url(location):
+            self.engine = PostgresEngine(str(location), busy_timeout_ms, pool_size)
+        else:
+            self.engine = SqliteEngine(Path(location), busy_timeout_ms)
         self._checkpointer: threading.Thread | None = None
         self._stop_checkpoints = threading.Event()
 
-    def migrate(self) -> list[str]:
-        """Create the file if needed and apply pending migrations; return their names."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            applied = apply_migrations(conn)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return applied
+    @property
+    def kind(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.kind
 
-    def _connection(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(
-                self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None
-            )
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute(f"PRAGMA wal_autocheckpoint = {self._autocheckpoint}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            # 16 MB of page cache: a trace of a pallet reads rows scattered through the file.
-            conn.execute("PRAGMA cache_size = -16000")
-            self._local.conn = conn
-        return conn
+    @property
+    def path(self) -> Path:
+        """The SQLite file (only for a SQLite store)."""
+        if not isinstance(self.engine, SqliteEngine):
+            raise TypeError("a PostgreSQL store has no file")
+        return self.engine.path
+
+    def describe(self) -> str:
+        """Where the data lives, without credentials (for logs and health)."""
+        return self.engine.describe()
+
+    def migrate(self) -> list[str]:
+        """Create the schema if needed and apply pending migrations; return their names.
+
+        Refuses (:class:`~labelsvc.store.errors.NewerDatabase`) a database that a newer
+        labelsvc has migrated.
+        """
+        with self.engine.write() as conn:
+            return apply_migrations(conn)
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        """A transaction that holds the write lock from its start (``BEGIN IMMEDIATE``)."""
-        conn = self._connection()
-        with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield Tx(conn)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        """A write transaction; its lock waits are bounded by ``busy_timeout_ms``."""
+        with self.engine.write() as conn:
+            yield Tx(conn)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        """A consistent snapshot for reading (a deferred transaction)."""
-        conn = self._connection()
-        conn.execute("BEGIN")
-        try:
+        """A consistent snapshot for reading."""
+        with self.engine.read() as conn:
             yield Tx(conn)
-        finally:
-            conn.execute("ROLLBACK")
 
     def start_checkpointer(self, interval: float = 0.5) -> None:
-        """Move WAL checkpoints (copy and fsync) off the request path into a daemon thread.
+        """Move SQLite's WAL checkpoints (copy and fsync) off the request path.
 
         Without it the writer whose commit crosses 1,000 WAL pages pays the checkpoint, a
         few milliseconds every couple of hundred writes: the whole p99 of an allocation.
-        Call it before serving, in the long-running process only.
+        Call it before serving, in the long-running process only. PostgreSQL needs none.
         """
-        if self._checkpointer is not None:
+        if self._checkpointer is not None or not isinstance(self.engine, SqliteEngine):
             return
-        self._autocheckpoint = 0
-        conn = getattr(self._local, "conn", None)
+        self.engine.autocheckpoint = 0
+        conn = getattr(self.engine._local, "conn", None)
         if conn is not None:
             conn.execute("PRAGMA wal_autocheckpoint = 0")
         self._checkpointer = threading.Thread(
@@ -190,26 +218,40 @@ class Store:
         self._checkpointer.start()
 
     def _checkpoint_loop(self, interval: float) -> None:
-        conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000)
+        assert isinstance(self.engine, SqliteEngine)
+        conn = sqlite3.connect(self.engine.path, timeout=self.busy_timeout_ms / 1000)
         try:
             while not self._stop_checkpoints.wait(interval):
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:  # a busy or full disk: try again at the next tick
+                    continue
         finally:
             conn.close()
 
     def stop_checkpointer(self) -> None:
         """Stop the checkpoint thread; the next commits checkpoint themselves again."""
-        if self._checkpointer is None:
+        if self._checkpointer is None or not isinstance(self.engine, SqliteEngine):
             return
         self._stop_checkpoints.set()
         self._checkpointer.join(5)
         self._checkpointer = None
         self._stop_checkpoints.clear()
-        self._autocheckpoint = 1000
+        self.engine.autocheckpoint = 1000
+
+    def notify(self, channel: str, payload: str = "") -> None:
+        """Tell other instances (PostgreSQL ``NOTIFY``); a SQLite store has only polling."""
+        if isinstance(self.engine, PostgresEngine):
+            self.engine.notify(channel, payload)
 
     def close(self) -> None:
-        """Close this thread's connection."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        """Close this thread's connection (SQLite; PostgreSQL's pool keeps its own)."""
+        if isinstance(self.engine, SqliteEngine):
+            self.engine.close()
+
+    def shutdown(self) -> None:
+        """Close every connection of this store (the process is done with it)."""
+        self.engine.close()
+
+
+__all__ = ["POSTGRESQL", "SQLITE", "Store", "Tx", "is_postgresql_url"]

@@ -60,7 +60,7 @@ class EventRepo:
         details: dict[str, Any] | None = None,
     ) -> int:
         """Record one event and return its id."""
-        cur = self.tx.execute(
+        return self.tx.insert(
             "INSERT INTO events (type, item_id, parent_id, subject, actor, station, at, details)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -74,7 +74,6 @@ class EventRepo:
                 json.dumps(details or {}, sort_keys=True),
             ),
         )
-        return int(cur.lastrowid or 0)
 
     def append_many(
         self,
@@ -88,7 +87,7 @@ class EventRepo:
     ) -> None:
         """Record the same event for many items in one statement batch."""
         at, blob = now(), json.dumps(details or {}, sort_keys=True)
-        self.tx.conn.executemany(
+        self.tx.executemany(
             "INSERT INTO events (type, item_id, parent_id, actor, station, at, details)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             ((type, i, parent_id, actor, station, at, blob) for i in item_ids),

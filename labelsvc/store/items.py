@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -66,29 +66,26 @@ class ItemRepo:
         pool: str,
         allocation_id: int,
         ignore_duplicates: bool = False,
-        progress: Callable[[int], None] | None = None,
+        lot: str | None = None,
+        expiry: str | None = None,
     ) -> int:
         """Insert newly allocated values; return how many rows went in.
 
         With ``ignore_duplicates`` a value already taken is skipped (the caller draws again);
-        without it a duplicate raises ``sqlite3.IntegrityError``.
+        without it a duplicate raises :class:`~labelsvc.store.errors.IntegrityViolation`.
         """
-        verb = "INSERT OR IGNORE" if ignore_duplicates else "INSERT"
+        conflict = " ON CONFLICT (namespace, value) DO NOTHING" if ignore_duplicates else ""
         level = "unit" if kind == "unit" else None
         at = now()
-        before = self.tx.conn.total_changes
         sql = (
-            f"{verb} INTO items (namespace, value, kind, gtin, pool, allocation_id, level,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO items (namespace, value, kind, gtin, pool, allocation_id, level, lot,"
+            f" expiry, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?){conflict}"
         )
-        for start in range(0, len(values), BATCH):
-            chunk = values[start : start + BATCH]
-            self.tx.conn.executemany(
-                sql, ((namespace, v, kind, gtin, pool, allocation_id, level, at, at) for v in chunk)
-            )
-            if progress is not None:
-                progress(len(chunk))
-        return self.tx.conn.total_changes - before
+        return self.tx.executemany(
+            sql,
+            ((namespace, v, kind, gtin, pool, allocation_id, level, lot, expiry, at, at)
+             for v in values),
+        )  # fmt: skip
 
     def insert_seen(
         self,
@@ -104,24 +101,27 @@ class ItemRepo:
     ) -> Item:
         """Insert an identifier that arrived from outside (a supplier's serial or SSCC)."""
         at = now()
-        cur = self.tx.execute(
+        item_id = self.tx.insert(
             "INSERT INTO items (namespace, value, kind, gtin, level, state, lot, expiry,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (namespace, value, kind, gtin, level, state, lot, expiry, at, at),
         )
-        item = self.get(int(cur.lastrowid or 0))
+        item = self.get(item_id)
         assert item is not None
         return item
 
     def get(self, item_id: int) -> Item | None:
-        """The item with this id, or None."""
-        row = self.tx.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
+        """The item with this id, or None (locked for the rest of a write on PostgreSQL)."""
+        row = self.tx.execute(
+            f"SELECT * FROM items WHERE id = ?{self.tx.for_update}", (item_id,)
+        ).fetchone()
         return item_from_row(row) if row else None
 
     def find(self, namespace: str, value: str) -> Item | None:
         """The item with this identifier, or None."""
         row = self.tx.execute(
-            "SELECT * FROM items WHERE namespace = ? AND value = ?", (namespace, value)
+            f"SELECT * FROM items WHERE namespace = ? AND value = ?{self.tx.for_update}",
+            (namespace, value),
         ).fetchone()
         return item_from_row(row) if row else None
 
@@ -130,19 +130,34 @@ class ItemRepo:
         rows = self.tx.execute("SELECT * FROM items WHERE value = ? LIMIT ?", (value, limit))
         return [item_from_row(r) for r in rows]
 
-    def id_range(self, first_id: int, last_id: int) -> list[Item]:
-        """Items of one allocation (its rows are contiguous: written under one write lock)."""
+    def of_allocation(self, allocation_id: int) -> list[Item]:
+        """Items of one allocation in the order they were issued."""
         rows = self.tx.execute(
-            "SELECT * FROM items WHERE id BETWEEN ? AND ? ORDER BY id", (first_id, last_id)
+            "SELECT * FROM items WHERE allocation_id = ? ORDER BY id", (allocation_id,)
         )
         return [item_from_row(r) for r in rows]
 
-    def values_in_range(self, first_id: int, last_id: int) -> list[str]:
-        """Only the values of an id range, cheap enough for a million rows."""
+    def values_of_allocation(self, allocation_id: int) -> list[str]:
+        """Only the values of one allocation, cheap enough for a million rows."""
         rows = self.tx.execute(
-            "SELECT value FROM items WHERE id BETWEEN ? AND ? ORDER BY id", (first_id, last_id)
+            "SELECT value FROM items WHERE allocation_id = ? ORDER BY id", (allocation_id,)
         )
         return [r[0] for r in rows]
+
+    def count_of_allocation(self, allocation_id: int) -> int:
+        """How many items an allocation has written so far."""
+        row = self.tx.execute(
+            "SELECT COUNT(*) FROM items WHERE allocation_id = ?", (allocation_id,)
+        ).fetchone()
+        return int(row[0])
+
+    def delete_unused_of_allocation(self, allocation_id: int, limit: int) -> int:
+        """Delete up to ``limit`` never-used items of an abandoned allocation; count them."""
+        return self.tx.execute(
+            "DELETE FROM items WHERE id IN (SELECT id FROM items WHERE allocation_id = ?"
+            " AND state = 'allocated' AND print_count = 0 LIMIT ?)",
+            (allocation_id, limit),
+        ).rowcount
 
     def last_id(self) -> int:
         """The highest item id so far (0 when empty)."""
@@ -163,7 +178,7 @@ class ItemRepo:
     def set_state(self, item_ids: Iterable[int], state: str) -> None:
         """Move items to a lifecycle state."""
         at = now()
-        self.tx.conn.executemany(
+        self.tx.executemany(
             "UPDATE items SET state = ?, updated_at = ? WHERE id = ?",
             ((state, at, i) for i in item_ids),
         )
@@ -171,7 +186,7 @@ class ItemRepo:
     def set_lot(self, item_ids: Iterable[int], lot: str | None, expiry: str | None) -> None:
         """Record lot and expiry on items (received or labeled against a line)."""
         at = now()
-        self.tx.conn.executemany(
+        self.tx.executemany(
             "UPDATE items SET lot = ?, expiry = ?, updated_at = ? WHERE id = ?",
             ((lot, expiry, at, i) for i in item_ids),
         )
@@ -179,7 +194,7 @@ class ItemRepo:
     def mark_printed(self, item_ids: Iterable[int]) -> None:
         """A label was sent for these items: count it; allocated ones become labeled."""
         at = now()
-        self.tx.conn.executemany(
+        self.tx.executemany(
             "UPDATE items SET print_count = print_count + 1, updated_at = ?,"
             " state = CASE state WHEN 'allocated' THEN 'labeled' ELSE state END WHERE id = ?",
             ((at, i) for i in item_ids),
@@ -190,22 +205,18 @@ class ItemRepo:
     def set_hold(self, item_ids: Iterable[int], hold: str | None) -> int:
         """Put items on hold (``quarantine``/``recall``) or release them (None); count changed."""
         at = now()
-        before = self.tx.conn.total_changes
-        self.tx.conn.executemany(
+        return self.tx.executemany(
             "UPDATE items SET hold = ?, updated_at = ? WHERE id = ? AND hold IS NOT ?",
             ((hold, at, i, hold) for i in item_ids),
         )
-        return self.tx.conn.total_changes - before
 
     def set_state_where(self, item_ids: Iterable[int], state: str, current: str) -> int:
         """Move items to ``state`` only from ``current``; return how many moved."""
         at = now()
-        before = self.tx.conn.total_changes
-        self.tx.conn.executemany(
+        return self.tx.executemany(
             "UPDATE items SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
             ((state, at, i, current) for i in item_ids),
         )
-        return self.tx.conn.total_changes - before
 
     def by_lot(self, gtin: str, lot: str, after_id: int = 0, limit: int = 1000) -> list[Item]:
         """Units of one lot of a GTIN, by id (cursor: ``after_id``)."""

@@ -5,15 +5,19 @@ waits for the printer (paper out...); ``needs-confirmation`` means the printer m
 printed it and a person must say whether it did. Every change appends a ``job-<state>``
 event with ``subject="job:<id>"`` in the same transaction.
 
-A worker claims a job (``queued``/``held`` → ``sending``) under the write lock with its
-``claimed_by`` owner and a ``lease_until`` it keeps renewing; a ``sending`` job whose lease
-lapsed belongs to a worker that is gone.
+A worker claims a job (``queued``/``held`` → ``sending``) with its ``claimed_by`` owner and a
+``lease_until`` it keeps renewing; a ``sending`` job whose lease lapsed belongs to a worker
+that is gone. Claims of one printer are serialized by a lock on its ``printers`` row
+(PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so a second instance moves on instead of waiting;
+SQLite: the file's write lock).
+
+A job created with ``render`` (what to render, as JSON) has no payload yet: the worker renders
+it from committed rows after claiming it, stores the bytes, then sends them.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from labelsvc.domain.errors import Conflict, NotFound
 from labelsvc.store.clock import now
+from labelsvc.store.errors import IntegrityViolation
 
 if TYPE_CHECKING:
     from labelsvc.store.db import Tx
@@ -30,7 +35,7 @@ WAITING = ("queued", "held")
 COLUMNS = (
     "id, printer, template, state, item_ids, label_count, reprint, reason, attempts,"
     " last_error, next_attempt_at, requested_by, station, batch, created_at, updated_at,"
-    " sent_at, claimed_by, lease_until"
+    " sent_at, claimed_by, lease_until, render"
 )
 
 
@@ -62,12 +67,14 @@ class Job:
     sent_at: str | None
     claimed_by: str | None
     lease_until: str | None
+    render: dict[str, Any] | None = None
 
 
 def _job(r: Any) -> Job:
     values = {k: r[k] for k in r.keys()}  # noqa: SIM118 (sqlite3.Row)
     values["item_ids"] = json.loads(values["item_ids"])
     values["reprint"] = bool(values["reprint"])
+    values["render"] = json.loads(values["render"]) if values.get("render") else None
     return Job(**values)
 
 
@@ -90,14 +97,18 @@ class JobRepo:
         reprint: bool = False,
         reason: str | None = None,
         batch: str | None = None,
+        render: dict[str, Any] | None = None,
     ) -> int:
-        """Queue a job in the caller's transaction; return its id. Notify workers after commit."""
+        """Queue a job in the caller's transaction; return its id. Notify workers after commit.
+
+        With ``render`` the payload is left empty and rendered by the worker that sends it.
+        """
         at = now()
         try:
-            cur = self.tx.execute(
+            job_id = self.tx.insert(
                 "INSERT INTO print_jobs (printer, template, payload, item_ids, label_count,"
-                " reprint, reason, requested_by, station, batch, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " reprint, reason, requested_by, station, batch, created_at, updated_at, render)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     printer,
                     template,
@@ -111,16 +122,16 @@ class JobRepo:
                     batch,
                     at,
                     at,
+                    json.dumps(render) if render else None,
                 ),
             )
-        except sqlite3.IntegrityError as exc:
+        except IntegrityViolation as exc:
             raise NotFound(
                 "printer-not-found",
                 f"There is no printer {printer!r}; add printers/{printer}.toml or pick "
                 "another printer.",
                 printer=printer,
             ) from exc
-        job_id = int(cur.lastrowid or 0)
         self.tx.events.append(
             "job-queued",
             subject=f"job:{job_id}",
@@ -213,6 +224,14 @@ class JobRepo:
         Busy means another job of the same printer is ``sending`` (maybe by another
         process): jobs of one printer leave one at a time and in order.
         """
+        if self.tx.dialect == "postgresql":
+            locked = self.tx.execute(
+                "SELECT name FROM printers WHERE name = (SELECT printer FROM print_jobs"
+                " WHERE id = ?) FOR UPDATE SKIP LOCKED",
+                (job_id,),
+            ).fetchone()
+            if locked is None:
+                return None  # another instance is claiming for this printer right now
         cur = self.tx.execute(
             "UPDATE print_jobs SET state = 'sending', claimed_by = ?, lease_until = ?,"
             " attempts = attempts + 1, updated_at = ?"
@@ -293,6 +312,14 @@ class JobRepo:
         assert job is not None
         self._event(job, to, actor, {"from": before.state, **(details or {})})
         return job
+
+    def store_payload(self, job_id: int, payload: bytes, label_count: int) -> None:
+        """Keep the rendered bytes of a deferred job (what the printer is sent)."""
+        self.tx.execute(
+            "UPDATE print_jobs SET payload = ?, render = NULL, label_count = ?, updated_at = ?"
+            " WHERE id = ?",
+            (payload, label_count, now(), job_id),
+        )
 
     def note(self, job_id: int, *, error: str, retry_in: float | None) -> None:
         """Update the reason and next try of a waiting job without moving it (no event)."""

@@ -30,11 +30,18 @@ class PoolRow:
     source: str | None
     created_at: str
     updated_at: str
+    file_hash: str | None = None
+    edited_by: str | None = None
 
 
 @dataclass(frozen=True)
 class AllocationRow:
-    """One stored allocation; its items are the id range first..last."""
+    """One stored allocation; its items carry its id (``items.allocation_id``).
+
+    ``pending`` while its chunks are being written (``written`` of ``count`` so far, by
+    ``owner`` under a lease), ``complete`` once all are in, ``undone`` when an abandoned one
+    was rolled back. ``first_value`` is a sequential pool's first reserved cursor value.
+    """
 
     id: int
     pool: str
@@ -46,6 +53,13 @@ class AllocationRow:
     first_item_id: int
     last_item_id: int
     created_at: str
+    state: str = "complete"
+    written: int = 0
+    first_value: int | None = None
+    lot: str | None = None
+    expiry: str | None = None
+    owner: str | None = None
+    lease_until: str | None = None
 
 
 def _pool(r: Any) -> PoolRow:
@@ -60,6 +74,8 @@ def _pool(r: Any) -> PoolRow:
         source=r["source"],
         created_at=r["created_at"],
         updated_at=r["updated_at"],
+        file_hash=r["file_hash"],
+        edited_by=r["edited_by"],
     )
 
 
@@ -70,35 +86,56 @@ class PoolRepo:
         self.tx = tx
 
     def get(self, name: str) -> PoolRow | None:
-        """The pool named ``name``, or None."""
-        row = self.tx.execute("SELECT * FROM pools WHERE name = ?", (name,)).fetchone()
+        """The pool named ``name``, or None (locked for the rest of a write on PostgreSQL).
+
+        The lock is what serializes two instances allocating from one pool: the second
+        waits (bounded by the lock timeout) and then reads the advanced cursor.
+        """
+        row = self.tx.execute(
+            f"SELECT * FROM pools WHERE name = ?{self.tx.for_update}", (name,)
+        ).fetchone()
         return _pool(row) if row else None
 
     def all(self) -> list[PoolRow]:
         """All pools by name."""
         return [_pool(r) for r in self.tx.execute("SELECT * FROM pools ORDER BY name")]
 
-    def upsert(self, spec: PoolSpec, source: str | None) -> bool:
-        """Insert or update a definition, keeping counters; True when it was new."""
+    def upsert(
+        self, spec: PoolSpec, source: str | None, *, file_hash: str | None = None,
+        edited_by: str | None = None,
+    ) -> bool:  # fmt: skip
+        """Insert or update a definition, keeping counters; True when it was new.
+
+        An import passes the file's ``file_hash`` (and clears ``edited_by``); an admin's
+        change passes ``edited_by``, which later imports respect.
+        """
         at = now()
         values = {c: getattr(spec, c) for c in SPEC_COLUMNS}
         values["gtins"] = json.dumps(list(spec.gtins))
         exists = self.get(spec.name) is not None
+        marks_of = {"source": source, "at": at, "name": spec.name, "edited_by": edited_by}
         if exists:
             sets = ", ".join(f"{c} = :{c}" for c in values)
+            hash_set = ", file_hash = :file_hash" if file_hash else ""
             self.tx.execute(
-                f"UPDATE pools SET {sets}, source = :source, updated_at = :at WHERE name = :name",
-                {**values, "source": source, "at": at, "name": spec.name},
+                f"UPDATE pools SET {sets}, source = :source, updated_at = :at,"
+                f" edited_by = :edited_by{hash_set} WHERE name = :name",
+                {**values, **marks_of, "file_hash": file_hash},
             )
             return False
         cols = ", ".join(values)
         marks = ", ".join(f":{c}" for c in values)
         self.tx.execute(
-            f"INSERT INTO pools (name, {cols}, next_value, source, created_at, updated_at)"
-            f" VALUES (:name, {marks}, :next, :source, :at, :at)",
-            {**values, "name": spec.name, "next": spec.first, "source": source, "at": at},
+            f"INSERT INTO pools (name, {cols}, next_value, source, created_at, updated_at,"
+            f" file_hash, edited_by) VALUES (:name, {marks}, :next, :source, :at, :at,"
+            " :file_hash, :edited_by)",
+            {**values, **marks_of, "next": spec.first, "file_hash": file_hash},
         )
         return True
+
+    def mark_edited(self, name: str, by: str) -> None:
+        """Remember that an admin changed the pool, so an import does not undo it."""
+        self.tx.execute("UPDATE pools SET edited_by = ? WHERE name = ?", (by, name))
 
     def advance(self, name: str, used_delta: int, next_value: int | None) -> None:
         """Count ``used_delta`` more values used and move the sequential cursor."""
@@ -126,30 +163,34 @@ class PoolRepo:
 
     def add_allocation(
         self, *, pool: str, gtin: str | None, count: int, idempotency_key: str | None,
-        actor: str, station: str | None, first_item_id: int, last_item_id: int,
+        actor: str, station: str | None, state: str = "complete", first_value: int | None = None,
+        lot: str | None = None, expiry: str | None = None, owner: str | None = None,
+        lease_until: str | None = None,
     ) -> AllocationRow:  # fmt: skip
         """Record an allocation (the UNIQUE key makes a replayed key a conflict)."""
         at = now()
-        cur = self.tx.execute(
+        new_id = self.tx.insert(
             "INSERT INTO allocations (pool, gtin, count, idempotency_key, actor, station,"
-            " first_item_id, last_item_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (pool, gtin, count, idempotency_key, actor, station, first_item_id, last_item_id, at),
-        )
-        return AllocationRow(
-            id=int(cur.lastrowid or 0), pool=pool, gtin=gtin, count=count,
-            idempotency_key=idempotency_key, actor=actor, station=station,
-            first_item_id=first_item_id, last_item_id=last_item_id, created_at=at,
+            " first_item_id, last_item_id, created_at, state, written, first_value, lot, expiry,"
+            " owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 0, ?, ?, ?, ?, ?)",
+            (pool, gtin, count, idempotency_key, actor, station, at, state, first_value, lot,
+             expiry, owner, lease_until),
         )  # fmt: skip
+        row = self.allocation(new_id)
+        assert row is not None
+        return row
 
     def allocation(self, allocation_id: int) -> AllocationRow | None:
-        """An allocation by id."""
-        row = self.tx.execute("SELECT * FROM allocations WHERE id = ?", (allocation_id,)).fetchone()
+        """An allocation by id (locked for the rest of a write on PostgreSQL)."""
+        row = self.tx.execute(
+            f"SELECT * FROM allocations WHERE id = ?{self.tx.for_update}", (allocation_id,)
+        ).fetchone()
         return AllocationRow(**dict(row)) if row else None
 
     def allocation_by_key(self, key: str) -> AllocationRow | None:
         """The allocation made with this idempotency key, if any."""
         row = self.tx.execute(
-            "SELECT * FROM allocations WHERE idempotency_key = ?", (key,)
+            f"SELECT * FROM allocations WHERE idempotency_key = ?{self.tx.for_update}", (key,)
         ).fetchone()
         return AllocationRow(**dict(row)) if row else None
 
@@ -159,3 +200,42 @@ class PoolRepo:
             "SELECT * FROM allocations WHERE pool = ? ORDER BY id DESC LIMIT ?", (pool, limit)
         )
         return [AllocationRow(**dict(r)) for r in rows]
+
+    def progress(self, allocation_id: int, *, written: int, first_item_id: int | None,
+                 last_item_id: int, lease_until: str | None) -> None:  # fmt: skip
+        """Record a written chunk of a pending allocation and renew its owner's lease."""
+        self.tx.execute(
+            "UPDATE allocations SET written = ?, first_item_id = CASE WHEN first_item_id = 0"
+            " THEN COALESCE(?, 0) ELSE first_item_id END, last_item_id = ?, lease_until = ?"
+            " WHERE id = ?",
+            (written, first_item_id, last_item_id, lease_until, allocation_id),
+        )
+
+    def finish_allocation(self, allocation_id: int, state: str) -> None:
+        """Mark an allocation ``complete`` (or ``undone``) and drop its owner."""
+        self.tx.execute(
+            "UPDATE allocations SET state = ?, owner = NULL, lease_until = NULL WHERE id = ?",
+            (state, allocation_id),
+        )
+
+    def take_over_allocation(self, allocation_id: int, owner: str, lease_until: str) -> None:
+        """Become the owner of a pending allocation (a retry resumes it)."""
+        self.tx.execute(
+            "UPDATE allocations SET owner = ?, lease_until = ? WHERE id = ?",
+            (owner, lease_until, allocation_id),
+        )
+
+    def abandoned(self, before: str) -> list[AllocationRow]:
+        """Pending allocations whose owner's lease lapsed before ``before``."""
+        rows = self.tx.execute(
+            "SELECT * FROM allocations WHERE state = 'pending'"
+            " AND (lease_until IS NULL OR lease_until < ?) ORDER BY id",
+            (before,),
+        )
+        return [AllocationRow(**dict(r)) for r in rows]
+
+    def release_capacity(self, name: str, count: int) -> None:
+        """Give back capacity of an undone random-pool allocation."""
+        self.tx.execute(
+            "UPDATE pools SET used = used - ?, updated_at = ? WHERE name = ?", (count, now(), name)
+        )

@@ -28,6 +28,8 @@ class PrinterRow:
     status_at: str | None
     created_at: str
     updated_at: str
+    file_hash: str | None = None
+    edited_by: str | None = None
 
 
 def _row(r: Any) -> PrinterRow:

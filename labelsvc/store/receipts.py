@@ -69,31 +69,29 @@ class ReceiptRepo:
         self.tx = tx
 
     def create(self, *, reference: str, kind: str, supplier: str, created_by: str) -> int:
-        """Insert a receipt; a reference used before raises ``sqlite3.IntegrityError``."""
-        cur = self.tx.execute(
+        """Insert a receipt; a reference used before raises ``IntegrityViolation``."""
+        return self.tx.insert(
             "INSERT INTO receipts (reference, kind, supplier, created_by, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
             (reference, kind, supplier, created_by, now()),
         )
-        return int(cur.lastrowid or 0)
 
     def add_line(
         self, receipt_id: int, *, line_no: int, gtin: str | None, sku: str | None,
         quantity: int, lot: str | None, expiry: str | None,
     ) -> int:  # fmt: skip
         """Insert an expected line and return its id."""
-        cur = self.tx.execute(
+        return self.tx.insert(
             "INSERT INTO receipt_lines (receipt_id, line_no, gtin, sku, quantity, lot, expiry)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (receipt_id, line_no, gtin, sku, quantity, lot, expiry),
         )
-        return int(cur.lastrowid or 0)
 
     def add_expected(
         self, receipt_id: int, line_id: int | None, kind: str, gtin: str, values: list[str]
     ) -> None:
         """List identifiers the ASN announces (``sgtin`` serials or ``sscc`` codes)."""
-        self.tx.conn.executemany(
+        self.tx.executemany(
             "INSERT INTO receipt_expected (receipt_id, line_id, kind, gtin, value)"
             " VALUES (?, ?, ?, ?, ?)",
             ((receipt_id, line_id, kind, gtin, v) for v in values),
@@ -101,7 +99,9 @@ class ReceiptRepo:
 
     def get(self, reference: str) -> ReceiptRow | None:
         """The receipt with this reference, or None."""
-        row = self.tx.execute("SELECT * FROM receipts WHERE reference = ?", (reference,))
+        row = self.tx.execute(
+            f"SELECT * FROM receipts WHERE reference = ?{self.tx.for_update}", (reference,)
+        )
         found = row.fetchone()
         return _receipt(found) if found else None
 
@@ -164,7 +164,7 @@ class ReceiptRepo:
     ) -> None:  # fmt: skip
         """Record items as received; one row per item and receipt (the primary key)."""
         at = now()
-        self.tx.conn.executemany(
+        self.tx.executemany(
             "INSERT INTO receipt_items (receipt_id, item_id, line_id, how, actor, station, at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             ((receipt_id, i, line_id, how, actor, station, at) for i in item_ids),
@@ -183,13 +183,12 @@ class ReceiptRepo:
         item_id: int | None, line_id: int | None, actor: str, station: str | None,
     ) -> int:  # fmt: skip
         """Append one scan and its outcome to the receipt's scan log."""
-        cur = self.tx.execute(
+        return self.tx.insert(
             "INSERT INTO receipt_scans (receipt_id, raw, name, outcome, accepted, item_id,"
             " line_id, actor, station, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (receipt_id, raw, name, outcome, int(accepted), item_id, line_id, actor, station,
              now()),
         )  # fmt: skip
-        return int(cur.lastrowid or 0)
 
     def scans(self, receipt_id: int, outcomes: list[str] | None = None) -> list[ScanRow]:
         """The scan log of a receipt, oldest first (only some outcomes when given)."""

@@ -84,10 +84,11 @@ class ReportRepo:
     def count_by_detail(self, types: Sequence[str], key: str, since: str) -> dict[str, int]:
         """How many events of ``types`` since a time, grouped by ``details[key]``."""
         marks = ",".join("?" * len(types))
+        value = self.tx.json_text("details", key)
         rows = self.tx.execute(
-            f"SELECT COALESCE(json_extract(details, ?), ''), COUNT(*) FROM events"
+            f"SELECT COALESCE({value}, ''), COUNT(*) FROM events"
             f" WHERE type IN ({marks}) AND at >= ? GROUP BY 1",
-            (f"$.{key}", *types, since),
+            (*types, since),
         )
         return {str(r[0]): int(r[1]) for r in rows}
 
@@ -129,9 +130,13 @@ class ReportRepo:
 
     def pack_entries(self, since: str) -> dict[str, int]:
         """Units packed since a time, by how they were entered: scan, typed, overridden."""
+        reason, entry = (
+            self.tx.json_text("e.details", "reason"),
+            self.tx.json_text("e.details", "entry"),
+        )
         rows = self.tx.execute(
-            "SELECT CASE WHEN json_extract(e.details, '$.reason') IS NOT NULL THEN 'overridden'"
-            " ELSE COALESCE(json_extract(e.details, '$.entry'), 'not recorded') END, COUNT(*)"
+            f"SELECT CASE WHEN {reason} IS NOT NULL THEN 'overridden'"
+            f" ELSE COALESCE({entry}, 'not recorded') END, COUNT(*)"
             " FROM events e JOIN items i ON i.id = e.item_id"
             " WHERE e.type = 'packed' AND e.at >= ? AND i.level = 'unit' GROUP BY 1",
             (since,),
@@ -140,8 +145,9 @@ class ReportRepo:
 
     def recalls(self, limit: int = 12) -> list[tuple[str, str, str, int]]:
         """Recent recalls: (time, actor, reason, units affected), one row per recall action."""
+        reason = self.tx.json_text("e.details", "reason")
         rows = self.tx.execute(
-            "SELECT e.at, e.actor, COALESCE(json_extract(e.details, '$.reason'), ''),"
+            f"SELECT e.at, e.actor, COALESCE(MAX({reason}), ''),"
             " SUM(CASE WHEN i.level = 'unit' THEN 1 ELSE 0 END)"
             " FROM events e JOIN items i ON i.id = e.item_id WHERE e.type = 'recalled'"
             " GROUP BY e.at, e.actor ORDER BY e.at DESC LIMIT ?",

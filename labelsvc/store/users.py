@@ -55,7 +55,7 @@ class UserRepo:
         """Change a user's role, password or disabled flag; False when there is no such user."""
         cur = self.tx.execute(
             "UPDATE users SET role = COALESCE(?, role), password_hash = COALESCE(?, password_hash),"
-            " disabled_at = CASE WHEN ? IS NULL THEN disabled_at WHEN ? THEN ? ELSE NULL END"
+            " disabled_at = CASE WHEN ? IS NULL THEN disabled_at WHEN ? = 1 THEN ? ELSE NULL END"
             " WHERE name = ?",
             (role, password_hash, disabled, disabled, now(), name),
         )
@@ -72,12 +72,11 @@ class UserRepo:
 
     def add_token(self, name: str, scopes: list[str], token_hash: str, created_by: str) -> int:
         """Insert a token (a taken name raises IntegrityError)."""
-        cur = self.tx.execute(
+        return self.tx.insert(
             "INSERT INTO api_tokens (name, scopes, token_hash, created_by, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
             (name, json.dumps(scopes), token_hash, created_by, now()),
         )
-        return int(cur.lastrowid or 0)
 
     def token_by_hash(self, token_hash: str) -> TokenRow | None:
         """The token with this hash, revoked or not."""

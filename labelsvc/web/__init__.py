@@ -10,6 +10,7 @@ from flask import Flask
 
 from labelsvc.config import Settings, load_settings
 from labelsvc.services.app import App
+from labelsvc.web.ratelimit import RateLimiter
 
 # (module, blueprint attribute), registered in this order when the module exists in the tree.
 BLUEPRINTS: list[tuple[str, str]] = [
@@ -33,22 +34,26 @@ def create_app(settings: Settings | None = None, app: App | None = None) -> Flas
         template_folder=str(Path(__file__).resolve().parents[2] / "templates"),
         static_folder="static",
     )
-    flask_app.config["SECRET_KEY"] = _secret_key(settings)
+    flask_app.config["SECRET_KEY"] = _secret_key(settings, service)
     flask_app.config["MAX_CONTENT_LENGTH"] = settings.server.max_body_bytes
     flask_app.extensions["labelsvc"] = service
+    limits = settings.limits
+    flask_app.extensions["labelsvc.ratelimit"] = RateLimiter(
+        limits.api_requests_per_second, limits.api_burst
+    )
     for module_name, attr in BLUEPRINTS:
         module = importlib.import_module(module_name)
         flask_app.register_blueprint(getattr(module, attr))
     return flask_app
 
 
-def _secret_key(settings: Settings) -> str:
-    """The configured key, or one generated once into the data folder beside the database."""
+def _secret_key(settings: Settings, service: App) -> str:
+    """The configured key, or the site's key kept in the database.
+
+    The database is what every instance of a site shares, so a session signed by one
+    instance is valid on all of them; the first instance to start generates the key.
+    """
     if settings.server.secret_key:
         return settings.server.secret_key
-    key_file = settings.path(settings.storage.database).parent / "secret_key"
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        key_file.chmod(0o600)
-    return key_file.read_text(encoding="utf-8").strip()
+    with service.store.write() as tx:
+        return tx.site.setting_once("session_secret", secrets.token_urlsafe(48))

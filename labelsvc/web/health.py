@@ -1,4 +1,4 @@
-"""``/api/v1/health``: is the service up and can it reach its database."""
+"""``/api/v1/health``: is the service up, can it reach its store, and which instance is this."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from labelsvc import __version__
+from labelsvc.services.instances import INSTANCE_ID
 from labelsvc.web.context import service
 
 bp = Blueprint("health", __name__)
@@ -14,6 +15,12 @@ bp = Blueprint("health", __name__)
 @bp.get("/api/v1/health")
 def health() -> ResponseReturnValue:
     """Answer without authentication so load balancers and scripts can check the service."""
-    with service().store.read() as tx:
+    app = service()
+    with app.store.read() as tx:
         pools = len(tx.pools.all())
-    return jsonify(status="ok", version=__version__, pools=pools)
+        migrations = tx.site.migrations()
+    return jsonify(
+        status="ok", version=__version__, pools=pools, instance=INSTANCE_ID,
+        store={"kind": app.store.kind, "location": app.store.describe(),
+               "migration": migrations[-1] if migrations else None},
+    )  # fmt: skip

@@ -16,6 +16,7 @@ STATUS = {
     "not-found": 404,
     "conflict": 409,
     "unavailable": 503,
+    "too-many": 429,
 }
 TITLES = {
     400: "Bad request",
@@ -27,6 +28,7 @@ TITLES = {
     413: "Request too large",
     415: "Unsupported media type",
     422: "Unprocessable request",
+    429: "Too many requests",
     500: "Internal error",
     503: "Service unavailable",
 }
@@ -49,5 +51,9 @@ def problem(status: int, code: str, detail: str, **fields: Any) -> Response:
 
 
 def problem_for(error: LabelsvcError) -> Response:
-    """The problem response for a core error."""
-    return problem(STATUS[error.kind], error.code, error.detail, **error.fields)
+    """The problem response for a core error (with ``Retry-After`` when it says when)."""
+    response = problem(STATUS[error.kind], error.code, error.detail, **error.fields)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response

@@ -43,6 +43,7 @@ def _root_conftest() -> Any:
 _ROOT = _root_conftest()
 LiveServer = _ROOT.LiveServer
 start_live_server = _ROOT.start_live_server
+new_store_url = _ROOT.new_store_url
 
 SCOPES = ("read", "label", "pack", "receive", "admin")
 GTIN = "09506000134352"  # the demo product (SKU DEMO-WIDGET, pool demo-units, 12 per case)
@@ -135,7 +136,7 @@ def decode_label(zpl: bytes) -> list[list[Element]]:
     return found
 
 
-def start_stack(project: Path) -> Stack:
+def start_stack(project: Path, store_url: str = "") -> Stack:
     """Emulator first, its printer file, then the server and the workers."""
     for folder in ("serial_pools", "zpl"):
         shutil.copytree(ROOT / folder, project / folder, dirs_exist_ok=True)
@@ -147,7 +148,7 @@ def start_stack(project: Path) -> Stack:
         encoding="utf-8",
     )
     server = start_live_server(
-        project, {"printing": {"default_printer": "dock", "start_workers": False}}
+        project, {"printing": {"default_printer": "dock", "start_workers": False}}, store_url
     )
     api = Api(server.url)
     app = App.open(load_settings(server.config))

@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from apikit import Api, Stack, start_stack
+from apikit import Api, Stack, new_store_url, start_stack
 
 from labelsvc.services.print_queue import WorkerSet
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """One live stack per test module; print workers start on demand (``workers``)."""
-    found = start_stack(tmp_path_factory.mktemp("api"))
-    yield found
-    found.server.stop()
-    found.emulator.stop()
+def stack(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Iterator[Stack]:
+    """One live stack per test module and store; print workers start on demand."""
+    with new_store_url(store_kind) as url:
+        found = start_stack(tmp_path_factory.mktemp("api"), url)
+        yield found
+        found.server.stop()
+        found.emulator.stop()
+        found.app.store.shutdown()
 
 
 @pytest.fixture(scope="module")

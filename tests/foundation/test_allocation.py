@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
+from storekit import rows
 
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.errors import Conflict, Forbidden, InvalidInput
@@ -17,11 +16,7 @@ GTIN = "09506000134352"
 
 
 def _rows(app: App, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(app.store.path)
-    try:
-        return [tuple(r) for r in conn.execute(sql)]
-    finally:
-        conn.close()
+    return rows(app, sql)
 
 
 def test_allocation_is_stored_counted_and_recorded(app: App, operator: Actor) -> None:

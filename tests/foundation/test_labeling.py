@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 import zxingcpp
+from storekit import rows
 
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.errors import Conflict, Forbidden, InvalidInput
@@ -76,12 +76,11 @@ def test_reprint_is_governed_counted_and_marked(
     first, second = _spooled(app, 2)
     assert parse_scan("]d2" + _decoded(second)).serial == unit.value  # the same serial
     assert b"REPRINT" not in first and b"REPRINT" in second
-    conn = sqlite3.connect(app.store.path)
-    count = conn.execute("SELECT print_count FROM items WHERE id = ?", (unit.id,)).fetchone()
+    count = rows(app, "SELECT print_count FROM items WHERE id = ?", (unit.id,))[0]
     assert count == (2,)
-    events = conn.execute(
-        "SELECT type, actor, details FROM events WHERE item_id = ? ORDER BY id", (unit.id,)
-    ).fetchall()
+    events = rows(
+        app, "SELECT type, actor, details FROM events WHERE item_id = ? ORDER BY id", (unit.id,)
+    )
     requested = [e for e in events if e[0] == "reprint-requested"]
     assert len(requested) == 1 and requested[0][1] == "user:sam" and "smudged" in requested[0][2]
     assert [e[0] for e in events if e[0] in ("printed", "reprinted")] == ["printed", "reprinted"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
+from storekit import rows, scalar
 
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.errors import Conflict, Forbidden, InvalidInput, Unauthorized
@@ -66,11 +66,7 @@ def test_sku_belongs_to_one_product(app: App, admin: Actor, tmp_path: Path) -> N
 
 def test_passwords_are_hashed_and_checked(app: App, admin: Actor) -> None:
     add_user(app.store, "anna", "supervisor", "correct horse", admin)
-    stored = (
-        sqlite3.connect(app.store.path)
-        .execute("SELECT password_hash FROM users WHERE name = 'anna'")
-        .fetchone()[0]
-    )
+    stored = scalar(app, "SELECT password_hash FROM users WHERE name = 'anna'")
     assert "correct horse" not in stored and stored.startswith("scrypt$")
     anna = authenticate_user(app.store, "anna", "correct horse")
     assert anna.role == "supervisor" and anna.label == "user:anna"
@@ -90,8 +86,8 @@ def test_only_admins_manage_users(app: App, supervisor: Actor) -> None:
 
 def test_tokens_are_shown_once_stored_hashed_and_revocable(app: App, admin: Actor) -> None:
     token = create_token(app.store, "wms", ["label", "read"], admin)
-    rows = sqlite3.connect(app.store.path).execute("SELECT * FROM api_tokens").fetchall()
-    assert token.secret not in str(rows)
+    stored = rows(app, "SELECT * FROM api_tokens")
+    assert token.secret not in str(stored)
     client = authenticate_token(app.store, token.secret)
     assert client.label == "client:wms" and client.may("label") and not client.may("pack")
     revoke_token(app.store, "wms", admin)

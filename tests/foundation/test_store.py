@@ -27,6 +27,7 @@ def _count_without_wal(db: Path, tmp_path: Path) -> int:
         conn.close()
 
 
+@pytest.mark.sqlite_only
 def test_background_checkpointer_moves_writes_into_the_database_file(
     app: App, operator: Actor, tmp_path: Path
 ) -> None:

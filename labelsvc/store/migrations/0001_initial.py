@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from labelsvc.store.migrations import MigrationConn
 
 SCHEMA = """
 CREATE TABLE products (
@@ -242,9 +246,31 @@ CREATE TABLE idempotency (
 """
 
 
-def migrate(conn: sqlite3.Connection) -> None:
+# PostgreSQL's form of the trigger above (added when PostgreSQL became a store; SQLite's
+# schema is unchanged).
+POSTGRESQL_LEVELS_TRIGGER = [
+    """CREATE FUNCTION items_levels_go_up() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF (SELECT CASE level WHEN 'case' THEN 1 WHEN 'pallet' THEN 2 ELSE 0 END
+            FROM items WHERE id = NEW.parent_id)
+           <= (CASE NEW.level WHEN 'case' THEN 1 WHEN 'pallet' THEN 2 ELSE 0 END) THEN
+            RAISE EXCEPTION 'nesting: a parent must be a higher level than its child'
+                USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER items_levels_go_up BEFORE UPDATE OF parent_id ON items
+    FOR EACH ROW WHEN (NEW.parent_id IS NOT NULL) EXECUTE FUNCTION items_levels_go_up()""",
+]
+
+
+def migrate(conn: MigrationConn) -> None:
     """Create the initial tables (one statement at a time: executescript would commit)."""
     for statement in _statements(SCHEMA):
+        if statement.startswith("CREATE TRIGGER") and conn.dialect == "postgresql":
+            for native in POSTGRESQL_LEVELS_TRIGGER:
+                conn.execute_native(native)
+            continue
         conn.execute(statement)
 
 

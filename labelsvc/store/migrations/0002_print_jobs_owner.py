@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from labelsvc.store.migrations import MigrationConn
 
 STATEMENTS = [
     # who is sending the job: "host:pid:token" of the worker process
@@ -13,7 +16,7 @@ STATEMENTS = [
 ]
 
 
-def migrate(conn: sqlite3.Connection) -> None:
+def migrate(conn: MigrationConn) -> None:
     """Add the claim columns and an index for listing jobs by state."""
     for statement in STATEMENTS:
         conn.execute(statement)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from labelsvc.store.migrations import MigrationConn
 
 STATEMENTS = [
     # items.hold is 'quarantine' or 'recall'; the reason is in the event that set it
@@ -28,7 +31,7 @@ STATEMENTS = [
 ]
 
 
-def migrate(conn: sqlite3.Connection) -> None:
+def migrate(conn: MigrationConn) -> None:
     """Add the scan log and the indexes the flows query by."""
     for statement in STATEMENTS:
         conn.execute(statement)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from labelsvc.store.migrations import MigrationConn
 
 STATEMENTS = [
     """CREATE TABLE stations (
@@ -30,7 +33,7 @@ STATEMENTS = [
 ]
 
 
-def migrate(conn: sqlite3.Connection) -> None:
+def migrate(conn: MigrationConn) -> None:
     """Add the station and trace-timing tables and an index for labels printed per hour."""
     for statement in STATEMENTS:
         conn.execute(statement)

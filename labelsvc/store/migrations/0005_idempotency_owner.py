@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from labelsvc.store.migrations import MigrationConn
 
 STATEMENTS = [
     # "host:pid:token" of the process running the first request; NULL once it is done
@@ -10,7 +13,7 @@ STATEMENTS = [
 ]
 
 
-def migrate(conn: sqlite3.Connection) -> None:
+def migrate(conn: MigrationConn) -> None:
     """Add the owner column."""
     for statement in STATEMENTS:
         conn.execute(statement)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import sqlite3
 
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -18,7 +17,6 @@ from werkzeug.exceptions import NotFound as RouteNotFound
 from werkzeug.routing import Map, Rule
 
 from labelsvc.domain.errors import LabelsvcError
-from labelsvc.web.api.idempotency import InProgress
 from labelsvc.web.api.registry import ROUTES, view_for
 from labelsvc.web.api.validation import BodyTooLarge, UnsupportedMediaType
 from labelsvc.web.problems import problem, problem_for
@@ -77,10 +75,7 @@ def _core_error(exc: LabelsvcError) -> Response:
         return problem(413, exc.code, exc.detail, **exc.fields)
     if isinstance(exc, UnsupportedMediaType):
         return problem(415, exc.code, exc.detail, **exc.fields)
-    response = problem_for(exc)
-    if isinstance(exc, InProgress):
-        response.headers["Retry-After"] = str(exc.retry_after)
-    return response
+    return problem_for(exc)
 
 
 def _http_error(exc: HTTPException) -> Response:
@@ -99,14 +94,6 @@ def _unexpected(exc: Exception) -> Response:
         return _core_error(exc)
     if isinstance(exc, HTTPException):
         return _http_error(exc)
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-        response = problem(
-            503, "database-busy",
-            "The database stayed busy longer than storage.busy_timeout_ms; retry shortly "
-            "(with the same Idempotency-Key).",
-        )  # fmt: skip
-        response.headers["Retry-After"] = "1"
-        return response
     log.exception("unexpected error in %s %s", request.method, request.path)
     return problem(
         500, "internal-error",

@@ -100,6 +100,6 @@ def pools_allocate(call: Call, name: str) -> Reply:
     result = allocate(
         call.app.store, name, call.body["count"], actor=call.actor,
         idempotency_key=call.service_key, gtin=call.body.get("gtin"),
-        station=call.body.get("station"),
+        station=call.body.get("station"), limit=call.app.settings.limits.max_allocation,
     )  # fmt: skip
     return Reply(allocation_json(result), status=201)

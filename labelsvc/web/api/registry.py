@@ -24,7 +24,7 @@ from labelsvc.services.app import App
 from labelsvc.web.api import idempotency
 from labelsvc.web.api.auth import authenticate
 from labelsvc.web.api.validation import Schema, check, read_body, read_query
-from labelsvc.web.context import service
+from labelsvc.web.context import rate_limiter, service
 from labelsvc.web.problems import problem_for
 
 PREFIX = "/api/v1"
@@ -177,6 +177,8 @@ def view_for(route_: Route) -> Callable[..., ResponseReturnValue]:
     def view(**params: Any) -> ResponseReturnValue:
         app = service()
         actor = ANONYMOUS if route_.public else authenticate(app, request)
+        if not route_.public:
+            rate_limiter().take(actor.label)
         for name, value in params.items():
             check(value, route_.params[name], name)
         query = read_query(request.args.to_dict(flat=False), route_.query, route_.query_required)
