@@ -11,15 +11,13 @@ stays the database's UNIQUE (namespace, value) constraint on both stores.
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, InvalidInput, NotFound
 from labelsvc.domain.pools import PoolSpec, random_values, sequential_values
+from labelsvc.services.owners import new_owner, owner_is_gone
 from labelsvc.store import Store, Tx
 from labelsvc.store.clock import now
 from labelsvc.store.errors import IntegrityViolation
@@ -31,7 +29,7 @@ MAX_COUNT = 1_000_000  # the default of settings.limits.max_allocation
 CHUNK = 5_000  # serials per write transaction: a few tens of ms of lock on either store
 MAX_DRAWS = 100  # rounds of redrawing random values that collided before giving up
 LEASE_SECONDS = 60.0
-OWNER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+OWNER = new_owner()  # this process, as the writer of its pending allocations
 
 
 @dataclass(frozen=True)
@@ -93,17 +91,22 @@ def allocate(
             progress(count)
         return result
     with store.write() as tx:
-        record, replay = _reserve(tx, pool, count, actor, idempotency_key, gtin, station, lot,
-                                  expiry)  # fmt: skip
+        record, _, replay = _reserve(tx, pool, count, actor, idempotency_key, gtin, station, lot,
+                                     expiry)  # fmt: skip
     if replay is not None:
         return replay
     while record.written < record.count:
+        want = min(CHUNK, record.count - record.written)
         with store.write() as tx:
-            record = _write_chunk(tx, record)
+            row = _pool_row(tx, record.pool, lock=False)
+            _write(tx, record, row, want)
+            record = tx.pools.progress(
+                record.id, written=record.written + want, lease_until=later(LEASE_SECONDS)
+            )
         if progress is not None:
-            progress(min(CHUNK, record.written))
+            progress(want)
     with store.write() as tx:
-        return _finish(tx, record, actor)
+        return _finish(tx, record, _pool_row(tx, record.pool), actor, None)
 
 
 def allocate_in(
@@ -126,25 +129,31 @@ def allocate_in(
     :func:`allocate`, which chunks them.
     """
     check_count(count, min(limit, CHUNK))
-    record, replay = _reserve(tx, pool, count, actor, idempotency_key, gtin, station, lot, expiry)
+    record, row, replay = _reserve(
+        tx, pool, count, actor, idempotency_key, gtin, station, lot, expiry
+    )
     if replay is not None:
         return replay
-    record = _write_chunk(tx, record)
-    return _finish(tx, record, actor)
+    assert row is not None
+    values = _write(tx, record, row, count)
+    return _finish(tx, record, replace(row, used=row.used + count), actor, values)
 
 
 def _reserve(
     tx: Tx, pool: str, count: int, actor: Actor, key: str | None, gtin: str | None,
     station: str | None, lot: str | None, expiry: str | None,
-) -> tuple[AllocationRow, Allocation | None]:  # fmt: skip
-    """Take the pool's capacity for ``count`` serials (or find the keyed earlier request)."""
+) -> tuple[AllocationRow, PoolRow | None, Allocation | None]:  # fmt: skip
+    """Take the pool's capacity for ``count`` serials (or find the keyed earlier request).
+
+    Returns the allocation, the pool as it was before (None on a resume) and, for a key
+    whose allocation is complete, the first answer to hand back.
+    """
     if key:
         earlier = tx.pools.allocation_by_key(key)
         if earlier is not None:
-            return _resume_or_replay(tx, earlier, pool, count)
-    row = tx.pools.get(pool)
-    if row is None:
-        raise NotFound("pool-not-found", f"There is no serial pool named {pool!r}.", pool=pool)
+            record, replay = _resume_or_replay(tx, earlier, pool, count)
+            return record, None, replay
+    row = _pool_row(tx, pool)
     spec = row.spec
     gtin = _choose_gtin(spec, gtin)
     _check_available(row, count)
@@ -157,7 +166,14 @@ def _reserve(
         station=station, state="pending", first_value=first_value, lot=lot, expiry=expiry,
         owner=OWNER, lease_until=later(LEASE_SECONDS),
     )  # fmt: skip
-    return record, None
+    return record, row, None
+
+
+def _pool_row(tx: Tx, pool: str, *, lock: bool = True) -> PoolRow:
+    row = tx.pools.get(pool, lock=lock)
+    if row is None:
+        raise NotFound("pool-not-found", f"There is no serial pool named {pool!r}.", pool=pool)
+    return row
 
 
 def _resume_or_replay(
@@ -179,7 +195,8 @@ def _resume_or_replay(
             "from it was issued. Send the request again with a new key.",
             allocation=earlier.id,
         )
-    if earlier.owner not in (None, OWNER) and (earlier.lease_until or "") > now():
+    alive = (earlier.lease_until or "") > now() and not owner_is_gone(earlier.owner)
+    if earlier.owner not in (None, OWNER) and alive:
         raise Conflict(
             "allocation-in-progress",
             f"Allocation {earlier.id} with this key is still being written "
@@ -190,12 +207,13 @@ def _resume_or_replay(
     return earlier, None
 
 
-def _write_chunk(tx: Tx, record: AllocationRow) -> AllocationRow:
-    """Write the next chunk of a pending allocation (all of a small one) and its progress."""
-    row = tx.pools.get(record.pool)
-    assert row is not None
+def _write(tx: Tx, record: AllocationRow, row: PoolRow, want: int) -> list[str] | None:
+    """Insert the next ``want`` serials of an allocation; return them when known in order.
+
+    Sequential values follow from the reserved cursor, so a resumed allocation continues
+    exactly where it stopped; random values are drawn until ``want`` new ones went in.
+    """
     spec = row.spec
-    want = min(CHUNK, record.count - record.written) if record.count > CHUNK else record.count
     namespace = spec.namespace(record.gtin)
 
     def insert(values: list[str], ignore_duplicates: bool) -> int:
@@ -206,47 +224,39 @@ def _write_chunk(tx: Tx, record: AllocationRow) -> AllocationRow:
         )  # fmt: skip
 
     if spec.strategy == "random":
-        _draw_random(spec, want, row.used - record.count + record.written, insert)
-    else:
-        assert record.first_value is not None
-        values = sequential_values(spec, record.first_value + record.written, want)
-        try:
-            insert(values, False)
-        except IntegrityViolation as exc:
-            raise Conflict(
-                "serial-collision",
-                f"Pool {spec.name} would issue a serial that already exists in {namespace}; "
-                "another pool shares its range. Ask an admin to move this pool's range.",
-                pool=spec.name,
-            ) from exc
-    bounds = tx.execute(
-        "SELECT MIN(id), MAX(id) FROM items WHERE allocation_id = ?", (record.id,)
-    ).fetchone()
-    tx.pools.progress(
-        record.id, written=record.written + want, first_item_id=bounds[0],
-        last_item_id=int(bounds[1] or 0), lease_until=later(LEASE_SECONDS),
-    )  # fmt: skip
-    fresh = tx.pools.allocation(record.id)
-    assert fresh is not None
-    return fresh
+        return _draw_random(spec, want, row.used - record.count + record.written, insert)
+    assert record.first_value is not None
+    values = sequential_values(spec, record.first_value + record.written, want)
+    try:
+        insert(values, False)
+    except IntegrityViolation as exc:
+        raise Conflict(
+            "serial-collision",
+            f"Pool {spec.name} would issue a serial that already exists in {namespace}; "
+            "another pool shares its range. Ask an admin to move this pool's range.",
+            pool=spec.name,
+        ) from exc
+    return values
 
 
-def _finish(tx: Tx, record: AllocationRow, actor: Actor) -> Allocation:
-    """Mark the allocation complete, record its event and raise the pool's warnings."""
-    tx.pools.finish_allocation(record.id, "complete")
-    values = tx.items.values_of_allocation(record.id)
+def _finish(
+    tx: Tx, record: AllocationRow, row: PoolRow, actor: Actor, values: list[str] | None
+) -> Allocation:
+    """Mark the allocation complete, record its event and raise the pool's warnings.
+
+    ``row`` is the pool with this allocation counted in ``used``.
+    """
+    final = tx.pools.progress(record.id, written=record.count, lease_until=None, state="complete")
+    if values is None:
+        values = tx.items.values_of_allocation(record.id)
     tx.events.append(
         "serials-allocated", actor=actor.label, station=record.station,
         subject=f"pool:{record.pool}",
         details={"allocation": record.id, "count": record.count, "gtin": record.gtin,
                  "first": values[0], "last": values[-1]},
     )  # fmt: skip
-    row = tx.pools.get(record.pool)
-    assert row is not None
     _after_use(tx, row, actor, record.station)
-    fresh = tx.pools.allocation(record.id)
-    assert fresh is not None
-    return _result(fresh, values)
+    return _result(final, values)
 
 
 def _choose_gtin(spec: PoolSpec, gtin: str | None) -> str | None:
@@ -292,19 +302,23 @@ def _check_available(row: PoolRow, count: int) -> None:
 
 def _draw_random(
     spec: PoolSpec, count: int, used: int, insert: Callable[[list[str], bool], int]
-) -> None:
+) -> list[str] | None:
     """Draw, let the UNIQUE constraint drop repeats, and draw again for what is missing.
 
     A fuller pool repeats more often, so each round draws in proportion to what is free.
+    Returns the values when the first draw went in whole (then they are known in order).
     """
     missing = count
-    for _ in range(MAX_DRAWS):
+    for round_ in range(MAX_DRAWS):
         free = max(1, spec.capacity - used - (count - missing))
         want = min(int(missing * spec.capacity / free * 1.1) + 8, missing * 64 + 1024)
         batch = list(dict.fromkeys(random_values(spec, want)))[:missing]
-        missing -= insert(batch, True)
+        added = insert(batch, True)
+        if round_ == 0 and added == count:
+            return batch
+        missing -= added
         if missing == 0:
-            return
+            return None
     raise Conflict(
         "pool-saturated",
         f"Pool {spec.name} could not find {count:,} unused random serials; it is too full. "
@@ -335,15 +349,18 @@ def _after_use(tx: Tx, row: PoolRow, actor: Actor, station: str | None) -> None:
         )  # fmt: skip
 
 
-def recover_abandoned(store: Store, actor: Actor) -> list[int]:
-    """Roll back pending allocations whose owner died; return their ids.
+def recover_abandoned(
+    store: Store, actor: Actor, *, dead_owner: Callable[[str | None], bool] = owner_is_gone
+) -> list[int]:
+    """Roll back pending allocations whose owner died (its lease lapsed, or its process is
+    gone from this host); return their ids.
 
     Their serials were never handed to anyone (a caller gets serials only once complete), so
     they are deleted chunk by chunk; a random pool gets its capacity back, a sequential pool
     keeps its cursor (the skipped values are recorded in the event).
     """
     with store.read() as tx:
-        stale = tx.pools.abandoned(now())
+        stale = [a for a in tx.pools.pending() if _abandoned(a, dead_owner)]
     undone = []
     for record in stale:
         while True:
@@ -352,7 +369,7 @@ def recover_abandoned(store: Store, actor: Actor) -> list[int]:
                     break
         with store.write() as tx:
             fresh = tx.pools.allocation(record.id)
-            if fresh is None or fresh.state != "pending" or (fresh.lease_until or "") > now():
+            if fresh is None or fresh.state != "pending" or not _abandoned(fresh, dead_owner):
                 continue
             if tx.items.count_of_allocation(record.id):
                 continue  # something of it was used after all: leave it for a person
@@ -367,6 +384,11 @@ def recover_abandoned(store: Store, actor: Actor) -> list[int]:
             )  # fmt: skip
             undone.append(record.id)
     return undone
+
+
+def _abandoned(record: AllocationRow, dead_owner: Callable[[str | None], bool]) -> bool:
+    lapsed = (record.lease_until or "") < now()
+    return record.owner != OWNER and (lapsed or dead_owner(record.owner))
 
 
 def _result(record: AllocationRow, values: list[str], replayed: bool = False) -> Allocation:

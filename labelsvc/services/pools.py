@@ -153,9 +153,7 @@ def save_pool(store: Store, spec: PoolSpec, actor: Actor) -> PoolStatus:
     with store.write() as tx:
         stored = tx.pools.get(spec.name)
         _check_change(stored, spec, "admin")
-        created = tx.pools.upsert(
-            spec, stored.source if stored else "admin", edited_by=actor.label
-        )
+        created = tx.pools.upsert(spec, stored.source if stored else "admin", edited_by=actor.label)
         tx.events.append(
             "pool-created" if created else "pool-updated", actor=actor.label,
             subject=f"pool:{spec.name}",

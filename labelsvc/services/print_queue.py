@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, LabelsvcError, NotFound
 from labelsvc.services.app import App
+from labelsvc.services.owners import LIVE_TOKENS, owner_is_gone
 from labelsvc.services.print_worker import PrinterWorker, record_sent
 from labelsvc.store import Tx
 from labelsvc.store.clock import now
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 
 CHUNK_LABELS = 250
 WORKER_ACTOR = "system:print-worker"
-_LIVE_OWNERS: set[str] = set()
 
 
 def enqueue_labels(
@@ -228,26 +228,6 @@ def confirm_job(app: App, actor: Actor, job_id: int, *, printed: bool) -> Job:
     return job
 
 
-def _owner_is_gone(owner: str | None) -> bool:
-    """True when ``owner`` is a worker of this host whose process or token is gone."""
-    if not owner:
-        return True
-    host, _, rest = owner.partition(":")
-    pid_text, _, _token = rest.partition(":")
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False  # another host: only its lease can tell
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return owner not in _LIVE_OWNERS
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def recover_orphans(app: App, *, keep: str | None = None) -> list[int]:
     """Jobs left ``sending`` by a worker that is gone → ``needs-confirmation``."""
     flagged = []
@@ -257,7 +237,7 @@ def recover_orphans(app: App, *, keep: str | None = None) -> list[int]:
             if job.claimed_by == keep:
                 continue
             lapsed = job.lease_until is None or job.lease_until < at
-            if lapsed or _owner_is_gone(job.claimed_by):
+            if lapsed or owner_is_gone(job.claimed_by, own_process_tokens=LIVE_TOKENS):
                 tx.jobs.move(
                     job.id,
                     "needs-confirmation",
@@ -298,7 +278,7 @@ class WorkerSet:
 
     def start(self) -> WorkerSet:
         """Recover orphans, start the supervisor and a worker for every printer with work."""
-        _LIVE_OWNERS.add(self.owner)
+        LIVE_TOKENS.add(self.owner)
         self._previous_wake = self.app.wake
         self.app.wake = self.notify
         recover_orphans(self.app, keep=self.owner)
@@ -328,7 +308,7 @@ class WorkerSet:
             worker.join(timeout)
         if self._supervisor is not None:
             self._supervisor.join(timeout)
-        _LIVE_OWNERS.discard(self.owner)
+        LIVE_TOKENS.discard(self.owner)
         if self.app.wake == self.notify:
             self.app.wake = self._previous_wake
 

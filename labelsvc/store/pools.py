@@ -85,15 +85,15 @@ class PoolRepo:
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
 
-    def get(self, name: str) -> PoolRow | None:
+    def get(self, name: str, *, lock: bool = True) -> PoolRow | None:
         """The pool named ``name``, or None (locked for the rest of a write on PostgreSQL).
 
         The lock is what serializes two instances allocating from one pool: the second
-        waits (bounded by the lock timeout) and then reads the advanced cursor.
+        waits (bounded by the lock timeout) and then reads the advanced cursor. A chunk of
+        an allocation whose range is already reserved reads it without (``lock=False``).
         """
-        row = self.tx.execute(
-            f"SELECT * FROM pools WHERE name = ?{self.tx.for_update}", (name,)
-        ).fetchone()
+        suffix = self.tx.for_update if lock else ""
+        row = self.tx.execute(f"SELECT * FROM pools WHERE name = ?{suffix}", (name,)).fetchone()
         return _pool(row) if row else None
 
     def all(self) -> list[PoolRow]:
@@ -169,16 +169,15 @@ class PoolRepo:
     ) -> AllocationRow:  # fmt: skip
         """Record an allocation (the UNIQUE key makes a replayed key a conflict)."""
         at = now()
-        new_id = self.tx.insert(
+        row = self.tx.execute(
             "INSERT INTO allocations (pool, gtin, count, idempotency_key, actor, station,"
             " first_item_id, last_item_id, created_at, state, written, first_value, lot, expiry,"
-            " owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 0, ?, ?, ?, ?, ?)",
+            " owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 0, ?, ?, ?, ?, ?)"
+            " RETURNING *",
             (pool, gtin, count, idempotency_key, actor, station, at, state, first_value, lot,
              expiry, owner, lease_until),
-        )  # fmt: skip
-        row = self.allocation(new_id)
-        assert row is not None
-        return row
+        ).fetchone()  # fmt: skip
+        return AllocationRow(**dict(row))
 
     def allocation(self, allocation_id: int) -> AllocationRow | None:
         """An allocation by id (locked for the rest of a write on PostgreSQL)."""
@@ -201,15 +200,21 @@ class PoolRepo:
         )
         return [AllocationRow(**dict(r)) for r in rows]
 
-    def progress(self, allocation_id: int, *, written: int, first_item_id: int | None,
-                 last_item_id: int, lease_until: str | None) -> None:  # fmt: skip
-        """Record a written chunk of a pending allocation and renew its owner's lease."""
-        self.tx.execute(
-            "UPDATE allocations SET written = ?, first_item_id = CASE WHEN first_item_id = 0"
-            " THEN COALESCE(?, 0) ELSE first_item_id END, last_item_id = ?, lease_until = ?"
-            " WHERE id = ?",
-            (written, first_item_id, last_item_id, lease_until, allocation_id),
-        )
+    def progress(self, allocation_id: int, *, written: int, lease_until: str | None,
+                 state: str = "pending") -> AllocationRow:  # fmt: skip
+        """Record written serials of an allocation (its item id bounds too) and renew the
+        owner's lease; ``complete`` also drops the owner."""
+        done = state != "pending"
+        row = self.tx.execute(
+            "UPDATE allocations SET written = ?, state = ?, lease_until = ?,"
+            " owner = CASE WHEN ? = 1 THEN NULL ELSE owner END,"
+            " first_item_id = COALESCE((SELECT MIN(id) FROM items WHERE allocation_id = ?), 0),"
+            " last_item_id = COALESCE((SELECT MAX(id) FROM items WHERE allocation_id = ?), 0)"
+            " WHERE id = ? RETURNING *",
+            (written, state, None if done else lease_until, int(done), allocation_id,
+             allocation_id, allocation_id),
+        ).fetchone()  # fmt: skip
+        return AllocationRow(**dict(row))
 
     def finish_allocation(self, allocation_id: int, state: str) -> None:
         """Mark an allocation ``complete`` (or ``undone``) and drop its owner."""
@@ -225,13 +230,9 @@ class PoolRepo:
             (owner, lease_until, allocation_id),
         )
 
-    def abandoned(self, before: str) -> list[AllocationRow]:
-        """Pending allocations whose owner's lease lapsed before ``before``."""
-        rows = self.tx.execute(
-            "SELECT * FROM allocations WHERE state = 'pending'"
-            " AND (lease_until IS NULL OR lease_until < ?) ORDER BY id",
-            (before,),
-        )
+    def pending(self) -> list[AllocationRow]:
+        """Allocations still being written (or abandoned while being written)."""
+        rows = self.tx.execute("SELECT * FROM allocations WHERE state = 'pending' ORDER BY id")
         return [AllocationRow(**dict(r)) for r in rows]
 
     def release_capacity(self, name: str, count: int) -> None:
