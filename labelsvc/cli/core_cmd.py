@@ -22,7 +22,7 @@ from labelsvc.services.bootstrap import initialize
 def init(app: App, no_demo: bool, admin_password: str | None) -> None:
     """Create the database and load pools, printers and demo data."""
     report = initialize(app, demo=not no_demo, admin_password=admin_password)
-    click.echo(f"database: {app.store.path}")
+    click.echo(f"database: {app.store.describe()}")
     click.echo(f"pools: {', '.join(report.pools) or 'none'}")
     if report.printers:
         click.echo(f"printers: {', '.join(report.printers)}")

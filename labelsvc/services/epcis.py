@@ -132,7 +132,7 @@ class _Epcs:
 
 
 def _event_id(app: App, rows: list[EventRow]) -> str:
-    name = f"labelsvc:{app.store.path.resolve()}:{rows[0].id}-{rows[-1].id}"
+    name = f"labelsvc:{app.store.describe()}:{rows[0].id}-{rows[-1].id}"
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 

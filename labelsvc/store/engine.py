@@ -111,7 +111,7 @@ class SqliteEngine:
         self._write_lock = threading.Lock()
 
     def describe(self) -> str:
-        return f"sqlite:{self.path}"
+        return str(self.path.resolve())
 
     def raw(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""

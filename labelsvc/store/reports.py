@@ -68,12 +68,13 @@ class ReportRepo:
 
     def receipts(self, limit: int = 20) -> list[ReceiptTally]:
         """The latest receipts with expected, received and matched counts."""
+        least = "LEAST" if self.tx.dialect == "postgresql" else "MIN"  # the 2-argument form
         rows = self.tx.execute(
             "SELECT r.reference, r.state, r.created_at,"
             " (SELECT COALESCE(SUM(l.quantity), 0) FROM receipt_lines l"
             "   WHERE l.receipt_id = r.id) AS expected,"
             " (SELECT COUNT(*) FROM receipt_items i WHERE i.receipt_id = r.id) AS received,"
-            " (SELECT COALESCE(SUM(MIN(l.quantity, (SELECT COUNT(*) FROM receipt_items i"
+            f" (SELECT COALESCE(SUM({least}(l.quantity, (SELECT COUNT(*) FROM receipt_items i"
             "   WHERE i.receipt_id = r.id AND i.line_id = l.id))), 0)"
             "   FROM receipt_lines l WHERE l.receipt_id = r.id) AS matched"
             " FROM receipts r ORDER BY r.id DESC LIMIT ?",

@@ -24,7 +24,8 @@ def test_every_flow_command_has_help(name: str) -> None:
 
 def test_receive_pack_trace_export_ship(flows: App, tmp_path: Path) -> None:
     base = flows.settings.base_dir
-    (base / "config.toml").write_text("", encoding="utf-8")
+    url = flows.settings.storage.url
+    (base / "config.toml").write_text(f"[storage]\nurl = {json.dumps(url)}\n", encoding="utf-8")
     asn = base / "asn.json"
     asn.write_text(json.dumps({"reference": "ASN-CLI", "lines": [
         {"gtin": GTIN, "quantity": 12, "lot": "L1"}]}))  # fmt: skip

@@ -26,8 +26,9 @@ from labelsvc.services import packing
 from labelsvc.services.app import App
 
 project, case, go, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
-scans = json.loads(sys.argv[5])
-app = App.open(settings_from_dict({"storage": {"busy_timeout_ms": 60000}}, "test", project))
+scans, url = json.loads(sys.argv[5]), sys.argv[6]
+app = App.open(settings_from_dict({"storage": {"busy_timeout_ms": 60000, "url": url}}, "test",
+                                  project))
 actor = Actor(name=out.stem, kind="user", role="operator", station=out.stem)
 (out.with_suffix(".ready")).write_text("ready")
 while not go.exists():
@@ -60,6 +61,7 @@ def test_one_unit_two_cases_two_processes(flows: App, operator: Actor, tmp_path:
                 str(go),
                 str(out),
                 json.dumps(scans),
+                flows.settings.storage.url,
             ],
             stderr=subprocess.PIPE,
         )
