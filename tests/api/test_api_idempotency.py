@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import time
@@ -11,19 +10,22 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from apikit import Resp, Stack, assert_problem
+from storekit import rows
 
 from labelsvc.services.print_queue import WorkerSet
 from labelsvc.web.api.idempotency import request_hash
 
 CLAIM = """
-import sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute(
-    "INSERT INTO idempotency (client, key, request_hash, state, created_at, owner)"
-    " VALUES (?, ?, ?, 'running', '2030-01-01T00:00:00.000+00:00', ?)",
-    (sys.argv[2], sys.argv[3], sys.argv[4], f"{__import__('socket').gethostname()}:"
-     f"{__import__('os').getpid()}:dead"),
-)
+import sys, time
+from labelsvc.store import Store
+store = Store(sys.argv[1])
+with store.write() as tx:
+    tx.execute(
+        "INSERT INTO idempotency (client, key, request_hash, state, created_at, owner)"
+        " VALUES (?, ?, ?, 'running', '2030-01-01T00:00:00.000+00:00', ?)",
+        (sys.argv[2], sys.argv[3], sys.argv[4], f"{__import__('socket').gethostname()}:"
+         f"{__import__('os').getpid()}:dead"),
+    )
 print("claimed", flush=True)
 if sys.argv[5] == "stay":
     time.sleep(60)
@@ -41,12 +43,8 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 60.0) -> bool:
 
 
 def _state(stack: Stack, key: str) -> str | None:
-    conn = sqlite3.connect(stack.app.store.path)
-    try:
-        row = conn.execute("SELECT state FROM idempotency WHERE key = ?", (key,)).fetchone()
-    finally:
-        conn.close()
-    return None if row is None else str(row[0])
+    found = rows(stack.app, "SELECT state FROM idempotency WHERE key = ?", (key,))
+    return None if not found else str(found[0][0])
 
 
 def _pool_used(stack: Stack) -> int:
@@ -111,7 +109,7 @@ def test_a_refusal_is_replayed_and_keys_are_per_client(stack: Stack) -> None:
 def _claim(stack: Stack, key: str, body: dict[str, Any], stay: bool) -> subprocess.Popen[str]:
     fingerprint = request_hash("POST", "/api/v1/pools/demo-units/allocations", {}, body)
     proc = subprocess.Popen(
-        [sys.executable, "-c", CLAIM, str(stack.app.store.path), "client:wms-label", key,
+        [sys.executable, "-c", CLAIM, stack.app.store.location, "client:wms-label", key,
          fingerprint, "stay" if stay else "exit"],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
