@@ -87,6 +87,13 @@ def store_url(store_kind: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database (whatever store the test's own service uses)."""
+    with new_store_url("postgresql") as url:
+        yield url
+
+
+@pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the shipped definitions (pools, printers, templates) in a temp folder."""
     for folder in ("serial_pools", "printers", "zpl"):

@@ -11,6 +11,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("labelsvc.cli.core_cmd", "init"),
     ("labelsvc.cli.core_cmd", "serve"),
     ("labelsvc.cli.core_cmd", "allocate"),
+    ("labelsvc.cli.db_cmd", "db"),
     ("labelsvc.cli.pools_cmd", "pools"),
     ("labelsvc.cli.admin_cmd", "products"),
     ("labelsvc.cli.admin_cmd", "users"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +14,7 @@ from labelsvc.services.app import App
 from labelsvc.store.clock import now
 from labelsvc.store.site import InstanceRow
 
+log = logging.getLogger(__name__)
 INSTANCE_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 STARTED_AT = now()
 
@@ -40,3 +43,32 @@ def sign_off(app: App) -> None:
     """Remove this instance from the list when it stops cleanly."""
     with app.store.write() as tx:
         tx.site.forget_instance(INSTANCE_ID)
+
+
+class Heartbeat:
+    """Reports this instance every ``interval`` seconds while it serves."""
+
+    def __init__(self, app: App, listen: str, interval: float = 30.0) -> None:
+        self.app, self.listen, self.interval = app, listen, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="instance-heartbeat", daemon=True)
+
+    def start(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        try:
+            sign_off(self.app)
+        except Exception:
+            log.warning("could not remove instance %s from the store", INSTANCE_ID)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                report_in(self.app, self.listen)
+            except Exception:
+                log.warning("instance heartbeat failed; trying again in %.0f s", self.interval)
+            self._stop.wait(self.interval)

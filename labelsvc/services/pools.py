@@ -124,15 +124,15 @@ def load_pool_files(
     with store.write() as tx:
         for spec, source, digest in specs:
             stored = tx.pools.get(spec.name)
-            if stored is not None and stored.file_hash == digest and not force:
-                report.append(Imported(spec.name, "unchanged"))
-                continue
             if stored is not None and stored.edited_by and not force:
                 report.append(Imported(
                     spec.name, "kept",
                     f"changed by {stored.edited_by} since it was imported; the file was not "
                     "applied (pools load --force applies it)",
                 ))  # fmt: skip
+                continue
+            if stored is not None and stored.file_hash == digest and not force:
+                report.append(Imported(spec.name, "unchanged"))
                 continue
             _check_change(stored, spec, source)
             if stored is not None and stored.spec.state != "active":

@@ -274,6 +274,7 @@ class WorkerSet:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._supervisor: threading.Thread | None = None
+        self._listener: threading.Thread | None = None
         self._previous_wake: Callable[[str | None], None] = app.wake
 
     def start(self) -> WorkerSet:
@@ -287,7 +288,17 @@ class WorkerSet:
             target=self._supervise, name="print-supervisor", daemon=True
         )
         self._supervisor.start()
+        if self.app.store.kind == "postgresql":
+            self._listener = threading.Thread(
+                target=self.app.store.listen, name="print-listener", daemon=True,
+                args=(JOBS_CHANNEL, self._on_notify, self._stop),
+            )  # fmt: skip
+            self._listener.start()
         return self
+
+    def _on_notify(self, printer: str) -> None:
+        """Another instance queued jobs (PostgreSQL NOTIFY): wake the worker at once."""
+        self.notify(printer or None)
 
     def notify(self, printer: str | None = None) -> None:
         """Wake the worker of ``printer`` (all of them when None) to look for jobs now."""
@@ -308,6 +319,8 @@ class WorkerSet:
             worker.join(timeout)
         if self._supervisor is not None:
             self._supervisor.join(timeout)
+        if self._listener is not None:
+            self._listener.join(timeout)
         LIVE_TOKENS.discard(self.owner)
         if self.app.wake == self.notify:
             self.app.wake = self._previous_wake

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -238,6 +238,16 @@ class Store:
         self._checkpointer = None
         self._stop_checkpoints.clear()
         self.engine.autocheckpoint = 1000
+
+    def listen(self, channel: str, callback: Callable[[str], None], stop: threading.Event) -> bool:
+        """Block, calling ``callback`` for each NOTIFY on ``channel``, until ``stop``.
+
+        Returns False at once on SQLite, which has no notifications (callers poll).
+        """
+        if not isinstance(self.engine, PostgresEngine):
+            return False
+        self.engine.listen(channel, callback, stop)
+        return True
 
     def notify(self, channel: str, payload: str = "") -> None:
         """Tell other instances (PostgreSQL ``NOTIFY``); a SQLite store has only polling."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +41,8 @@ class Cursor(Protocol):
     def fetchone(self) -> Any: ...
 
     def fetchall(self) -> list[Any]: ...
+
+    def fetchmany(self, size: int = ...) -> list[Any]: ...
 
     def __iter__(self) -> Iterator[Any]: ...
 
@@ -370,6 +372,24 @@ class PostgresEngine:
         """A raw autocommit connection (LISTEN/NOTIFY, advisory locks, DDL bookkeeping)."""
         with self._connection() as raw:
             yield raw
+
+    def listen(self, channel: str, callback: Callable[[str], None], stop: threading.Event) -> None:
+        """Call ``callback(payload)`` for each NOTIFY on ``channel`` until ``stop`` is set.
+
+        Runs on its own connection (not the pool's); a lost connection is reopened after a
+        pause, and the callers' polling covers the gap.
+        """
+        import psycopg
+
+        while not stop.is_set():
+            try:
+                with psycopg.connect(self.url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {channel}")
+                    while not stop.is_set():
+                        for note in conn.notifies(timeout=0.5):
+                            callback(note.payload)
+            except psycopg.Error:
+                stop.wait(2.0)
 
     def notify(self, channel: str, payload: str) -> None:
         """Tell every instance listening on ``channel`` (print workers across hosts)."""

@@ -34,8 +34,8 @@ class StoreBusy(Unavailable):
     def __init__(self, detail: str) -> None:
         super().__init__(
             "store-busy",
-            "The database is busy with other work; nothing was changed. Retry in a moment "
-            f"(with the same Idempotency-Key). ({detail})",
+            "The database is busy with other work; nothing was changed. Try again in a "
+            f"moment. ({detail})",
         )
 
 

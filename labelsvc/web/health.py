@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from labelsvc import __version__
-from labelsvc.services.instances import INSTANCE_ID
+from labelsvc.services.instances import INSTANCE_ID, live_instances
 from labelsvc.web.context import service
 
 bp = Blueprint("health", __name__)
@@ -23,4 +23,5 @@ def health() -> ResponseReturnValue:
         status="ok", version=__version__, pools=pools, instance=INSTANCE_ID,
         store={"kind": app.store.kind, "location": app.store.describe(),
                "migration": migrations[-1] if migrations else None},
+        instances=[i.id for i in live_instances(app)],
     )  # fmt: skip
