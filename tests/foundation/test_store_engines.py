@@ -1,4 +1,4 @@
-"""Both stores behind one interface: bounded waits, versions, caps, imports, a copy to PostgreSQL."""
+"""Both stores behind one interface: bounded waits, versions, caps, imports, health, rates."""
 
 from __future__ import annotations
 
@@ -107,17 +107,18 @@ def test_a_database_of_a_newer_labelsvc_is_refused(app: App) -> None:
 def test_label_caps_are_settings_and_say_so_on_every_surface(
     app: App, operator: Actor, tmp_path: Path
 ) -> None:
+    limits = {"max_labels_per_request": 10, "max_allocation": 50}
     capped = App.open(
         settings_from_dict(
-            {"storage": {"url": app.settings.storage.url},
-             "limits": {"max_labels_per_request": 10, "max_allocation": 50}},
-            "test", app.settings.base_dir,
-        )  # fmt: skip
+            {"storage": {"url": app.settings.storage.url}, "limits": limits},
+            "test",
+            app.settings.base_dir,
+        )
     )
     with pytest.raises(InvalidInput) as refused:
         request_labels(capped, count=11, actor=operator, product="DEMO-WIDGET")
     assert "limits.max_labels_per_request" in refused.value.detail
-    with pytest.raises(InvalidInput, match="limits.max_allocation"):
+    with pytest.raises(InvalidInput, match=r"limits\.max_allocation"):
         allocate(capped.store, "demo-units", 51, actor=operator, limit=50)
     from labelsvc.services.users import create_token
 
@@ -161,12 +162,13 @@ def test_health_names_the_instance_the_store_and_its_version(app: App) -> None:
 def test_an_api_client_over_its_rate_gets_429_with_retry_after(app: App) -> None:
     from labelsvc.services.users import create_token
 
+    limits = {"api_requests_per_second": 1.0, "api_burst": 3}
     limited = App.open(
         settings_from_dict(
-            {"storage": {"url": app.settings.storage.url},
-             "limits": {"api_requests_per_second": 1.0, "api_burst": 3}},
-            "test", app.settings.base_dir,
-        )  # fmt: skip
+            {"storage": {"url": app.settings.storage.url}, "limits": limits},
+            "test",
+            app.settings.base_dir,
+        )
     )
     noisy = create_token(app.store, "noisy", ["read"], SYSTEM).secret
     calm = create_token(app.store, "calm", ["read"], SYSTEM).secret
