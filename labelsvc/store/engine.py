@@ -303,7 +303,13 @@ class PostgresEngine:
     kind = POSTGRESQL
 
     def __init__(self, url: str, busy_timeout_ms: int, pool_size: int) -> None:
-        from psycopg_pool import ConnectionPool
+        try:
+            from psycopg_pool import ConnectionPool
+        except ImportError as exc:
+            raise StoreUnavailable(
+                "storage.url names PostgreSQL but its driver is not installed; install it "
+                "with: pip install 'labelsvc[postgresql]'"
+            ) from exc
 
         self.url = url
         self.busy_timeout_ms = busy_timeout_ms
