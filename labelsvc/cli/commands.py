@@ -17,6 +17,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("labelsvc.cli.admin_cmd", "users"),
     ("labelsvc.cli.admin_cmd", "tokens"),
     ("labelsvc.cli.render_cmd", "render"),
+    ("labelsvc.cli.templates_cmd", "templates"),
     ("labelsvc.cli.labels_cmd", "print_labels"),
     ("labelsvc.cli.labels_cmd", "reprint"),
     ("labelsvc.cli.labels_cmd", "void"),

@@ -26,6 +26,8 @@ def init(app: App, no_demo: bool, admin_password: str | None) -> None:
     click.echo(f"pools: {', '.join(report.pools) or 'none'}")
     if report.printers:
         click.echo(f"printers: {', '.join(report.printers)}")
+    if report.templates:
+        click.echo(f"label templates: {', '.join(report.templates)}")
     if report.products_created:
         click.echo(f"demo products added: {report.products_created}")
     if report.admin_password:

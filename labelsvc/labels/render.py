@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import Any, get_args
+from typing import Any, Protocol, get_args
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -38,6 +38,20 @@ _HEADER_KIND = re.compile(r"^\s*kind\s*:\s*(?P<kind>\S+)\s*$", re.MULTILINE)
 
 
 LABEL_RENDER = "label-render"
+
+
+class TemplateSource(Protocol):
+    """Where a library's templates live when not in its folder (the site's database)."""
+
+    def names(self) -> list[str]: ...
+
+    def read(self, name: str) -> str | None: ...
+
+    def stamp(self, name: str) -> int | None:
+        """A number that changes whenever the template changes (None: no such template)."""
+        ...
+
+    def write(self, name: str, text: str) -> None: ...
 
 
 class LabelRenderError(InvalidInput):
@@ -141,8 +155,9 @@ class TemplateLibrary:
     #: Seconds between checks whether a template file changed on disk.
     recheck_seconds = 1.0
 
-    def __init__(self, folder: Path | str) -> None:
+    def __init__(self, folder: Path | str, source: TemplateSource | None = None) -> None:
         self.folder = Path(folder)
+        self.store: TemplateSource | None = source  # None: the folder is the source
         self._envs: dict[int, jinja2.Environment] = {}
         self._cache: dict[tuple[str, int], _Compiled] = {}
         self._checked: dict[str, tuple[float, int]] = {}  # name -> (checked at, mtime)
@@ -159,12 +174,20 @@ class TemplateLibrary:
         return self.folder / f"{name}{SUFFIX}"
 
     def names(self) -> list[str]:
-        """Every template in the folder, sorted."""
+        """Every template of the library (its store, or its folder), sorted."""
+        if self.store is not None:
+            return self.store.names()
         return sorted(p.name[: -len(SUFFIX)] for p in self.folder.glob(f"*{SUFFIX}"))
 
     def source(self, name: str) -> str:
         """The template text of ``name``."""
         try:
+            if self.store is not None:
+                self.path(name)  # the name check
+                text = self.store.read(name)
+                if text is None:
+                    raise FileNotFoundError(name)
+                return text
             return self.path(name).read_text(encoding="utf-8")
         except FileNotFoundError:
             raise NotFound(
@@ -205,7 +228,14 @@ class TemplateLibrary:
         if seen is not None and now - seen[0] < self.recheck_seconds:
             return seen[1]
         try:
-            mtime = self.path(name).stat().st_mtime_ns
+            if self.store is not None:
+                self.path(name)
+                stamp = self.store.stamp(name)
+                if stamp is None:
+                    raise FileNotFoundError(name)
+                mtime = stamp
+            else:
+                mtime = self.path(name).stat().st_mtime_ns
         except FileNotFoundError:
             self.source(name)  # raises NotFound naming the known templates
             raise
@@ -245,10 +275,13 @@ class TemplateLibrary:
         path = self.path(name)
         self.validate_source(text, name)
         with self._lock:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
+            if self.store is not None:
+                self.store.write(name, text)
+            else:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(path.name + ".tmp")
+                tmp.write_text(text, encoding="utf-8")
+                os.replace(tmp, path)
             self._checked.pop(name, None)
             for key in [key for key in self._cache if key[0] == name]:
                 del self._cache[key]

@@ -26,8 +26,10 @@ class App:
 
     @cached_property
     def templates(self) -> TemplateLibrary:
-        """The label templates of the configured folder, compiled once and cached."""
-        return TemplateLibrary(self.settings.path(self.settings.paths.zpl))
+        """The site's label templates (kept in the database), compiled once and cached."""
+        from labelsvc.services.templates import stored_library
+
+        return stored_library(self.store, self.settings.path(self.settings.paths.zpl))
 
     @classmethod
     def open(cls, settings: Settings) -> App:

@@ -11,6 +11,7 @@ from labelsvc.services.app import App
 from labelsvc.services.pools import load_pool_files
 from labelsvc.services.printers import sync_printers
 from labelsvc.services.products import read_product_file, save_products
+from labelsvc.services.templates import load_template_files
 from labelsvc.services.users import add_user
 
 DEMO_PRODUCTS = Path(__file__).resolve().parents[2] / "demo" / "products.csv"
@@ -22,6 +23,7 @@ class InitReport:
 
     pools: list[str] = field(default_factory=list)
     printers: list[str] = field(default_factory=list)
+    templates: list[str] = field(default_factory=list)
     products_created: int = 0
     admin_password: str | None = None
 
@@ -36,6 +38,10 @@ def load_definitions(app: App, actor: Actor = SYSTEM) -> InitReport:
         )
     ]
     report.printers = [p.name for p in sync_printers(app)]
+    report.templates = [
+        str(i)
+        for i in load_template_files(app.store, app.settings.path(app.settings.paths.zpl), actor)
+    ]
     return report
 
 

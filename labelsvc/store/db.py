@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from labelsvc.store.products import ProductRepo
     from labelsvc.store.receipts import ReceiptRepo
     from labelsvc.store.site import SiteRepo
+    from labelsvc.store.templates import TemplateRepo
     from labelsvc.store.users import UserRepo
 
 
@@ -132,6 +133,12 @@ class Tx:
         from labelsvc.store.containers import ContainerRepo
 
         return ContainerRepo(self)
+
+    @cached_property
+    def templates(self) -> TemplateRepo:
+        from labelsvc.store.templates import TemplateRepo
+
+        return TemplateRepo(self)
 
     @cached_property
     def site(self) -> SiteRepo:

@@ -160,6 +160,9 @@ class SqliteEngine:
     def read(self) -> Iterator[Conn]:
         raw = self.raw()
         conn = SqliteConn(raw)
+        if raw.in_transaction:  # a read inside this thread's write sees what it wrote so far
+            yield conn
+            return
         conn.execute("BEGIN")
         try:
             yield conn

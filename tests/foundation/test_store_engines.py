@@ -198,3 +198,39 @@ def test_a_large_allocation_is_written_in_chunks_and_is_all_or_nothing(
     ]
     replay = allocate(app.store, "demo-units", 1, actor=operator)
     assert not set(replay.serials) & set(result.serials)
+
+
+def test_a_template_an_admin_saves_on_one_instance_prints_on_another(
+    app: App, admin: Actor
+) -> None:
+    from labelsvc.services.templates import load_template_files, save_template
+
+    other = App.open(app.settings)  # a second instance on the same store
+    text = app.templates.source("unit").replace("{# kind: unit", "{# kind: unit\n  edited", 1)
+    save_template(app, admin, "unit", text)
+    assert other.templates.source("unit") == text  # no file on any disk involved
+    report = load_template_files(app.store, app.settings.path("zpl"), admin)
+    assert next(str(r) for r in report if r.name == "unit").startswith("unit (kept")
+    assert other.templates.source("unit") == text
+    other.store.shutdown()
+
+
+def test_a_session_from_one_instance_is_valid_on_another(app: App) -> None:
+    first = create_app(app.settings, app).test_client()
+    second_app = App.open(app.settings)
+    second = create_app(second_app.settings, second_app).test_client()
+    login = first.get("/login")
+    assert login.status_code == 200
+    page = login.get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    done = first.post(
+        "/login",
+        data={"name": "admin", "password": "admin-password", "csrf_token": token},
+    )
+    assert done.status_code in (302, 303)
+    cookie = first.get_cookie("session")
+    assert cookie is not None
+    second.set_cookie("session", cookie.value)
+    answer = second.get("/station")
+    assert answer.status_code == 200 and "Log in" not in answer.get_data(as_text=True)
+    second_app.store.shutdown()
