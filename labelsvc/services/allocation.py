@@ -105,6 +105,7 @@ def allocate(
             )
         if progress is not None:
             progress(want)
+        store.pause_between_chunks()
     with store.write() as tx:
         return _finish(tx, record, _pool_row(tx, record.pool), actor, None)
 

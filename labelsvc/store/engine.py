@@ -12,9 +12,11 @@ only place that knows how each engine takes it, how it locks, and what its error
 
 from __future__ import annotations
 
+import random
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -57,6 +59,10 @@ class Conn(Protocol):
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int: ...
 
+    def bulk_insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], conflict: str
+    ) -> int: ...
+
 
 # -- SQLite -------------------------------------------------------------------------------
 
@@ -96,6 +102,14 @@ class SqliteConn:
             if mapped is exc:
                 raise
             raise mapped from exc
+
+    def bulk_insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], conflict: str
+    ) -> int:
+        """Insert many rows in order (``conflict``: an ``ON CONFLICT ...`` clause or "")."""
+        marks = ", ".join("?" * len(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){conflict}"
+        return self.executemany(sql, rows)
 
 
 class SqliteEngine:
@@ -145,7 +159,7 @@ class SqliteEngine:
             )
         try:
             conn = SqliteConn(raw)
-            conn.execute("BEGIN IMMEDIATE")
+            self._begin_immediate(raw)
             try:
                 yield conn
                 conn.execute("COMMIT")
@@ -155,6 +169,38 @@ class SqliteEngine:
                 raise
         finally:
             self._write_lock.release()
+
+    def _begin_immediate(self, raw: sqlite3.Connection) -> None:
+        """Take the file's write lock, polling every few milliseconds until the deadline.
+
+        SQLite's own busy handler sleeps up to 100 ms between tries, so a writer in another
+        process that commits and begins again at once (a chunked allocation) keeps the lock
+        from everyone for seconds; polling this often, waiters get in between its chunks.
+        """
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        delay = 0.0005
+        raw.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    raw.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) and "busy" not in str(exc):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise StoreBusy(
+                            f"another process held the database for more than "
+                            f"{self.busy_timeout_ms} ms"
+                        ) from exc
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 1.5, 0.004)
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+
+    def pause_between_chunks(self) -> None:
+        """Let writers of other processes in between the chunks of a long job."""
+        time.sleep(0.01)
 
     @contextmanager
     def read(self) -> Iterator[Conn]:
@@ -274,6 +320,40 @@ class PgConn:
         except psycopg.Error as exc:
             raise _pg_error(exc) from exc
 
+    def bulk_insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], conflict: str
+    ) -> int:
+        """Insert many rows in order through ``COPY`` (``conflict``: ``ON CONFLICT ...``)."""
+        import psycopg
+
+        if not rows:
+            return 0
+        try:
+            return _pg_bulk_insert(self.raw, table, columns, rows, conflict)
+        except psycopg.Error as exc:
+            raise _pg_error(exc) from exc
+
+
+def _pg_bulk_insert(
+    raw: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], conflict: str
+) -> int:
+    """``COPY`` into a temporary table, then one INSERT ... SELECT in order: several times
+    faster than row-by-row inserts, with the same constraints and conflict handling."""
+    cols = ", ".join(columns)
+    scratch = f"_bulk_{table}"
+    raw.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {scratch} ON COMMIT DELETE ROWS AS"
+        f" SELECT {cols}, 0::bigint AS _ord FROM {table} WITH NO DATA"
+    )
+    with raw.cursor().copy(f"COPY {scratch} ({cols}, _ord) FROM STDIN") as copy:
+        for i, row in enumerate(rows):
+            copy.write_row((*_pg_params(row), i))
+    cur = raw.execute(
+        f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {scratch} ORDER BY _ord{conflict}"
+    )
+    raw.execute(f"DELETE FROM {scratch}")
+    return int(cur.rowcount)
+
 
 def _pg_params(params: Any) -> Any:
     """psycopg sends Python booleans as ``boolean``; our columns hold 0/1 integers."""
@@ -321,6 +401,9 @@ class PostgresEngine:
             timeout=busy_timeout_ms / 1000, kwargs={"autocommit": True},
             configure=self._configure,
         )  # fmt: skip
+
+    def pause_between_chunks(self) -> None:
+        """Row locks queue fairly in PostgreSQL: nothing to wait for."""
 
     def _configure(self, conn: Any) -> None:
         conn.execute(f"SET lock_timeout = {int(self.busy_timeout_ms)}")

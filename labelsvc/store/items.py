@@ -77,14 +77,13 @@ class ItemRepo:
         conflict = " ON CONFLICT (namespace, value) DO NOTHING" if ignore_duplicates else ""
         level = "unit" if kind == "unit" else None
         at = now()
-        sql = (
-            "INSERT INTO items (namespace, value, kind, gtin, pool, allocation_id, level, lot,"
-            f" expiry, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?){conflict}"
-        )
-        return self.tx.executemany(
-            sql,
-            ((namespace, v, kind, gtin, pool, allocation_id, level, lot, expiry, at, at)
-             for v in values),
+        return self.tx.bulk_insert(
+            "items",
+            ("namespace", "value", "kind", "gtin", "pool", "allocation_id", "level", "lot",
+             "expiry", "created_at", "updated_at"),
+            [(namespace, v, kind, gtin, pool, allocation_id, level, lot, expiry, at, at)
+             for v in values],
+            conflict,
         )  # fmt: skip
 
     def insert_seen(
