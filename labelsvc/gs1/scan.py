@@ -14,7 +14,8 @@ from labelsvc.gs1.errors import GS1_INVALID, Gs1Error
 
 Form = Literal["element", "hri", "link", "sscc", "bare"]
 
-#: Symbology identifiers (ISO/IEC 15424) whose data is a GS1 element string.
+#: Symbology identifiers (ISO/IEC 15424) whose data is a GS1 element string. Any other
+#: identifier (``]C0``, ``]Q1``, ``]d1``...) says the data is not GS1, however it looks.
 GS1_SYMBOLOGIES = frozenset({"]d2", "]C1", "]Q3", "]e0", "]J1"})
 #: EAN/UPC identifiers: the data is a GTIN-13 (UPC-A with a leading 0) or a GTIN-8.
 EAN_SYMBOLOGIES = frozenset({"]E0", "]E4"})
@@ -94,6 +95,8 @@ def parse_scan(text: str, gs_substitute: str = "") -> Scan:
         if is_digital_link(data):
             return scan("link", parse_digital_link(data))
         return scan("bare", [], data)
+    if symbology is not None and _HRI_START.match(data):
+        return scan("bare", [], data)  # (nn) text in a non-GS1 symbol is not GS1 data
     if _HRI_START.match(data):
         return scan("hri", parse_hri(data))
     if is_valid_sscc(data):
