@@ -53,7 +53,9 @@ def _decoded(zpl: bytes) -> list[dict[str, str]]:
     found = []
     for r in zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.Plain):
         if r.symbology_identifier in ("]d2", "]C1"):
-            found.append(dict(parse_scan(r.symbology_identifier + r.text).elements))
+            found.append(
+                dict(parse_scan(r.symbology_identifier + r.text, associations=False).elements)
+            )
     return found
 
 
