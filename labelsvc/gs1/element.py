@@ -129,7 +129,7 @@ def parse_hri(text: str, *, associations: bool = True) -> list[Element]:
     As in GS1's syntax engine and every GS1 encoder, each ``(`` starts an AI unless escaped
     as ``\\(``, so ``(10)(11)99`` is an empty lot, never a lot ``(11)99``.
     """
-    text = text.strip()
+    text = text.strip("\r\n")  # wedge noise only: a space is a fault, not padding
     if not text.startswith("("):
         raise Gs1Error(GS1_INVALID, "HRI text must start with an AI in parentheses, e.g. (01)")
     elements: list[Element] = []

@@ -94,6 +94,12 @@ def parse_scan(text: str, gs_substitute: str = "", *, associations: bool = True)
     if symbology in EAN_SYMBOLOGIES:
         return scan("element", [("01", normalize_gtin(data))])
     if data.lower().startswith(("http://", "https://")):
+        scheme = data.split(":", 1)[0]
+        if scheme not in ("http", "https", "HTTP", "HTTPS") and is_digital_link(
+            scheme.lower() + data[len(scheme) :]
+        ):
+            raise Gs1Error(GS1_INVALID, f"a Digital Link scheme is all lower or all upper case, "
+                           f"not {scheme!r}")  # fmt: skip
         if is_digital_link(data):
             return scan("link", parse_digital_link(data, associations=a))
         return scan("bare", [], data)
