@@ -168,3 +168,18 @@ def test_lists_page_with_a_cursor(stack: Stack) -> None:
         after = f"&after={page['next']}"
     assert seen == sorted(seen) and len(seen) == len(set(seen)) >= 4
     assert len(api.get("/products?limit=1000", token="read").json["items"]) == len(seen)
+
+
+def test_supplier_codes_with_any_gs1_ai_and_gs1_faults_as_problems(stack: Stack) -> None:
+    api = stack.api
+    asn = {"reference": "ASN-3003", "lines": [{"gtin": GTIN, "quantity": 1}]}
+    assert api.post("/receipts", asn, token="receive").status == 201
+    unit = f"(01){GTIN}(21)W1(10)L9(17)271100(3103)001250(91)BIN-7"
+    scanned = api.post("/receipts/ASN-3003/scans", {"code": unit}, token="receive").json
+    assert scanned["accepted"] is True, scanned
+    case = api.post("/containers", {"level": "case"}, token="packer").json["sscc"]
+    assert api.post(f"/containers/{case}/items", {"item": unit}, token="packer").status == 200
+    # GS1 forbids a serial without the GTIN it belongs to: a problem naming the AI and rule.
+    lone = api.post(f"/containers/{case}/items", {"item": "(21)W1"}, token="packer")
+    body = assert_problem(lone, 400, "gs1-invalid")
+    assert body["ai"] == "21" and "requires (01)" in body["detail"]
