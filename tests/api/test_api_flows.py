@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import time
 from typing import Any
+from urllib.parse import quote
 
 import zxingcpp
 from apikit import GTIN, Api, Stack, assert_problem, decode_label
@@ -179,6 +180,8 @@ def test_supplier_codes_with_any_gs1_ai_and_gs1_faults_as_problems(stack: Stack)
     assert scanned["accepted"] is True, scanned
     case = api.post("/containers", {"level": "case"}, token="packer").json["sscc"]
     assert api.post(f"/containers/{case}/items", {"item": unit}, token="packer").status == 200
+    serial = api.get(f"/serials?code={quote(unit)}", token="read").json
+    assert serial["ais"] == {"3103": "001250", "91": "BIN-7"}
     # GS1 forbids a serial without the GTIN it belongs to: a problem naming the AI and rule.
     lone = api.post(f"/containers/{case}/items", {"item": "(21)W1"}, token="packer")
     body = assert_problem(lone, 400, "gs1-invalid")
