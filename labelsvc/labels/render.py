@@ -23,6 +23,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from labelsvc.domain.errors import InvalidInput, LabelsvcError, NotFound
+from labelsvc.gs1.dates import calendar_date
 from labelsvc.gs1.digital_link import build_digital_link
 from labelsvc.gs1.element import validate_elements
 from labelsvc.labels.data import KINDS, Kind, LabelData
@@ -88,6 +89,7 @@ def _environment(dpi: int) -> jinja2.Environment:
         datamatrix=k.datamatrix,
         gs1_128=k.gs1_128,
         gs1_split=k.gs1_split,
+        ddmmyy=_ddmmyy,
         qr=k.qr,
         hri=k.hri,
         digital_link=_digital_link,
@@ -302,6 +304,11 @@ def _digital_link(data: LabelData) -> str:
         return ""
     identity = [(ai, value) for ai, value in data.elements() if ai in ("01", "21")]
     return build_digital_link(identity, data.digital_link_base)
+
+
+def _ddmmyy(yymmdd: str) -> str:
+    """A GS1 date as the label's text shows it, ``31.12.26``; day 00 is the month's last."""
+    return calendar_date(yymmdd).strftime("%d.%m.%y")
 
 
 def _render(

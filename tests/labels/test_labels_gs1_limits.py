@@ -85,3 +85,11 @@ def test_a_symbol_outside_gs1_limits_is_refused_not_shrunk(
         scratch_library.add("custom", text)
     assert refused.value.code == "label-render"
     assert problem in refused.value.detail
+
+
+@pytest.mark.parametrize("name", ["case", "pallet"])
+def test_day_00_prints_as_the_last_day_of_the_month(library: TemplateLibrary, name: str) -> None:
+    data = replace(LabelData.sample(name), best_before=None, expiry="271100")  # type: ignore[arg-type]
+    texts = library.preview(name, data).texts()
+    assert "30.11.27" in texts
+    assert "00.11.27" not in texts
