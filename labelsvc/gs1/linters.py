@@ -222,7 +222,9 @@ LINTERS: dict[str, Linter] = {
     "nozeroprefix": _check(
         lambda s: (_digits(s) and not s.startswith("0")) or not s, "must not start with 0"
     ),
-    "hasnondigit": _check(lambda s: not _digits(s), "must contain a non-digit"),
+    "hasnondigit": _check(
+        lambda s: any(not "0" <= c <= "9" for c in s), "must contain a non-digit"
+    ),
     "hyphen": _check(lambda s: bool(s) and set(s) == {"-"}, "must be a hyphen"),
     "importeridx": _check(
         lambda s: len(s) == 1 and s in _CSET64_SET, "must be one importer index character"

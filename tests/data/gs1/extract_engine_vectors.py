@@ -5,7 +5,12 @@ Source: https://github.com/gs1/gs1-syntax-engine (Apache-2.0), files src/c-lib/a
 src/c-lib/dl.c, the calls of their test macros inside ``#ifdef UNIT_TESTS``. Each vector is
 data the engine's authors wrote with the answer the engine gives; labelsvc's tests replay them.
 
-Usage: extract_engine_vectors.py PATH-TO-A-CLONE [REF]
+Also the linter tests: the table of ``test_ai_linters`` in ai.c (AI data and the linter
+result) and, with ``--dictionary GIT-DIR TAG``, every literal ``UNIT_TEST_PASS``/``FAIL`` of
+the reference linters in github.com/gs1/gs1-syntax-dictionary ``src/lint_*.c``
+(``linter-vectors.json``).
+
+Usage: extract_engine_vectors.py ENGINE-GIT-DIR [REF] [--dictionary DICT-GIT-DIR TAG]
 """
 
 from __future__ import annotations
@@ -105,7 +110,54 @@ def extract(source: str, macro: str) -> list[dict[str, object]]:
     return out
 
 
+_LINTER_ROW = re.compile(r'\{\s*"((?:[^"\\]|\\.)*)",\s*(GS1_LINTER_\w+)\s*\}')
+_UNIT_TEST = re.compile(r'UNIT_TEST_(PASS|FAIL)\(gs1_lint_(\w+),\s*((?:"(?:[^"\\]|\\.)*"\s*)+)')
+
+
+def ai_linter_table(source: str) -> list[dict[str, object]]:
+    """``{ "(00)...", GS1_LINTER_OK }`` rows of test_ai_linters."""
+    body = source.split("void test_ai_linters(void)", 1)[1].split("\n}\n", 1)[0]
+    return [
+        {"data": ast.literal_eval('"' + m[1] + '"'), "ok": m[2] == "GS1_LINTER_OK", "error": m[2]}
+        for m in _LINTER_ROW.finditer(body)
+    ]
+
+
+def dictionary_linter_tests(repo: Path, tag: str) -> dict[str, object]:
+    """Literal unit tests of each reference linter of the dictionary."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "--git-dir", str(repo), *args], check=True,
+                              capture_output=True, text=True).stdout  # fmt: skip
+
+    cases = []
+    for name in git("ls-tree", "--name-only", f"{tag}:src").split():
+        if name.startswith("lint_") and name.endswith(".c"):
+            for m in _UNIT_TEST.finditer(git("show", f"{tag}:src/{name}")):
+                data = _c_string(m[3])  # adjacent literals joined, as C does
+                assert data is not None
+                cases.append({"linter": m[2], "data": data, "ok": m[1] == "PASS"})
+    return {
+        "source": "https://github.com/gs1/gs1-syntax-dictionary",
+        "release": tag,
+        "commit": git("rev-parse", f"{tag}^{{commit}}").strip(),
+        "license": "Apache-2.0",
+        "note": "Extracted by tests/data/gs1/extract_engine_vectors.py: every UNIT_TEST_PASS "
+        "and UNIT_TEST_FAIL with literal data in src/lint_*.c.",
+        "cases": cases,
+    }
+
+
 def main(argv: list[str]) -> int:
+    if "--dictionary" in argv:
+        at = argv.index("--dictionary")
+        dict_repo, tag = Path(argv[at + 1]), argv[at + 2]
+        argv = argv[:at] + argv[at + 3 :]
+        vectors = dictionary_linter_tests(dict_repo, tag)
+        Path(__file__).with_name("linter-vectors.json").write_text(
+            json.dumps(vectors, indent=1) + "\n"
+        )
+        print({"linter unit tests": len(vectors["cases"])})  # type: ignore[arg-type]
     repo, ref = Path(argv[0]), argv[1] if len(argv) > 1 else "HEAD"
     commit = subprocess.run(["git", "--git-dir", str(repo), "rev-parse", ref], check=True,
                             capture_output=True, text=True).stdout.strip()  # fmt: skip
@@ -121,6 +173,8 @@ def main(argv: list[str]) -> int:
                                 check=True, capture_output=True, text=True).stdout  # fmt: skip
         for macro in macros:
             result[macro.removeprefix("test_")] = extract(source, macro)
+        if name == "ai.c":
+            result["aiLinters"] = ai_linter_table(source)
     out = Path(__file__).with_name("engine-vectors.json")
     out.write_text(json.dumps(result, indent=1) + "\n")
     print({k: len(v) for k, v in result.items() if isinstance(v, list)})
