@@ -7,10 +7,10 @@ reason an operator can act on. They follow the published reference procedures
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 from collections.abc import Callable
 
+from labelsvc.gs1.coupons import couponcode, couponposoffer
+from labelsvc.gs1.dates import real_date_problem, yymmdd_problem
 from labelsvc.gs1.dictionary import code_lists
 
 Linter = Callable[[str], str | None]
@@ -67,38 +67,14 @@ def gcppos2(s: str) -> str | None:
     return "too short to hold a GS1 Company Prefix" if len(s) < 2 else gcppos1(s[1:])
 
 
-def _real_date(yyyy: int, mm: int, dd: int, day_zero_ok: bool) -> str | None:
-    if not 1 <= mm <= 12:
-        return f"invalid month {mm:02d}"
-    if dd == 0 and day_zero_ok:
-        return None
-    if not 1 <= dd <= calendar.monthrange(yyyy, mm)[1]:
-        return f"invalid day {dd:02d}"
-    return None
-
-
-def century(yy: int, today: dt.date | None = None) -> int:
-    """GS1 sliding window (General Specifications 7.12): 49 years back, 50 ahead."""
-    current = (today or dt.date.today()).year
-    diff = yy - current % 100
-    base = current - current % 100
-    if diff >= 51:
-        return base - 100 + yy
-    if diff > -50:
-        return base + yy
-    return base + 100 + yy
-
-
 def _yymmdd(s: str, day_zero_ok: bool) -> str | None:
-    if len(s) != 6 or not _digits(s):
-        return "a date must be 6 digits YYMMDD"
-    return _real_date(century(int(s[:2])), int(s[2:4]), int(s[4:]), day_zero_ok)
+    return yymmdd_problem(s, day_zero_ok=day_zero_ok)
 
 
 def _yyyymmdd(s: str, day_zero_ok: bool) -> str | None:
     if len(s) != 8 or not _digits(s):
         return "a date must be 8 digits YYYYMMDD"
-    return _real_date(int(s[:4]), int(s[4:6]), int(s[6:]), day_zero_ok)
+    return real_date_problem(int(s[:4]), int(s[4:6]), int(s[6:]), day_zero_ok)
 
 
 def _in_range(s: str, size: int, top: int, what: str) -> str | None:
@@ -190,11 +166,6 @@ def _check(test: Callable[[str], bool], problem: str) -> Linter:
     return lambda s: None if test(s) else problem
 
 
-def _coupon(s: str) -> str | None:
-    """Coupon codes (8110, 8112) are checked for their character set only; see README."""
-    return _numeric(s)
-
-
 LINTERS: dict[str, Linter] = {
     "csum": csum,
     "csumalpha": csumalpha,
@@ -235,8 +206,8 @@ LINTERS: dict[str, Linter] = {
     "pcenc": pcenc,
     "pieceoftotal": pieceoftotal,
     "posinseqslash": posinseqslash,
-    "couponcode": _coupon,
-    "couponposoffer": _coupon,
+    "couponcode": couponcode,
+    "couponposoffer": couponposoffer,
     "cset82": cset(_CSET82_SET, "GS1 character set 82"),
     "cset39": cset(_CSET39_SET, "GS1 character set 39"),
     "cset64": cset64,
