@@ -20,6 +20,7 @@ from labelsvc.labels.code128 import QUIET_MODULES, encode_gs1
 from labelsvc.labels.gs1_limits import (
     MAX_DATA_CHARS,
     MAX_LENGTH_MM,
+    MAX_X_MM,
     MIN_BAR_HEIGHT_MM,
     MIN_X_MM,
     Gs1LimitError,
@@ -189,6 +190,9 @@ class Kit:
         data, modules = encode_gs1(text)
         total = modules + 2 * QUIET_MODULES
         dots = max(self.module(module), min_module_dots(self.dpi))
+        if dots / self.dots_per_mm > MAX_X_MM:
+            raise Gs1LimitError(f"a GS1-128 module of {module} mm is above the GS1 maximum of "
+                                f"{MAX_X_MM} mm")  # fmt: skip
         room = self.mm(min(width, MAX_LENGTH_MM))
         if total * dots > room:
             need = total * dots / self.dots_per_mm

@@ -75,6 +75,7 @@ def test_twenty_character_lot_stays_within_gs1_limits(
         ('[("91", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")] | gs1_128(2, 40, 97.6, 31.75)',
          "at the GS1 minimum module of 0.495 mm"),
         ("elements | gs1_128(2, 40, 97.6, 18)", "below the GS1 minimum of 31.75 mm"),
+        ("elements | gs1_128(2, 40, 97.6, 31.75, module=1.2)", "above the GS1 maximum"),
     ],
 )  # fmt: skip
 def test_a_symbol_outside_gs1_limits_is_refused_not_shrunk(
