@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from collections.abc import Sequence
 from urllib.parse import quote, unquote
 
 from labelsvc.gs1.ai import AI_TABLE, lookup
-from labelsvc.gs1.check import normalize_gtin
+from labelsvc.gs1.check import has_valid_check_digit, normalize_gtin
 from labelsvc.gs1.element import Element, validate_elements
 from labelsvc.gs1.errors import GS1_INVALID, Gs1Error, ai_error
 
@@ -109,20 +110,42 @@ def _split_uri(url: str) -> tuple[str, str, str]:
     return host, slash + path, query
 
 
+def _compressed_key(segment: str) -> str | None:
+    """The primary key a compressed Digital Link segment starts with, or None.
+
+    Compression (GS1 Digital Link 1.x) writes the key's AI as hex digits, then a fixed-length
+    numeric value as a binary integer of ceil(n * log2 10) bits: for ``01`` 8 + 47 bits. The
+    value must be a number of n digits with a valid check digit, which plain URL paths that
+    happen to be base64url almost never are.
+    """
+    if not _BASE64URL.match(segment) or segment.isdigit():
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    bits, number = len(raw) * 8, int.from_bytes(raw, "big")
+    for key in KEY_SEQUENCES:
+        first = AI_TABLE[key].entry.components[0]
+        if first.kind != "N" or "csum" not in first.linters or first.optional:
+            continue
+        key_bits, size = 4 * len(key), first.max_length
+        value_bits = math.ceil(size * math.log2(10))
+        if bits < key_bits + value_bits or number >> (bits - key_bits) != int(key, 16):
+            continue
+        value = (number >> (bits - key_bits - value_bits)) & ((1 << value_bits) - 1)
+        if value < 10**size and has_valid_check_digit(str(value).zfill(size)):
+            return key
+    return None
+
+
 def looks_compressed(url: str) -> bool:
-    """True for a compressed Digital Link: one base64url segment starting with a key's AI."""
+    """True for a compressed Digital Link: its last path segment decodes to a GS1 key."""
     try:
         _, path, _ = _split_uri(url)
     except Gs1Error:
         return False
-    last = path.rsplit("/", 1)[-1]
-    if not _BASE64URL.match(last) or last.isdigit():
-        return False
-    try:
-        head = base64.urlsafe_b64decode(last[:8] + "=" * (-len(last[:8]) % 4))[:2].hex()
-    except (binascii.Error, ValueError):
-        return False
-    return any(head.startswith(key) for key in KEY_SEQUENCES)
+    return _compressed_key(path.rsplit("/", 1)[-1]) is not None
 
 
 def is_digital_link(url: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from labelsvc.gs1 import Element, Gs1Error, build_digital_link, parse_digital_link
+from labelsvc.gs1 import Element, Gs1Error, build_digital_link, parse_digital_link, parse_scan
 
 GTIN = "09506000134352"
 SSCC = "106141411234567897"
@@ -86,8 +86,14 @@ def test_parse_keeps_plus_literal_in_path_and_normalizes_gtin13() -> None:
 
 
 def test_compressed_links_are_refused_not_read_as_codes() -> None:
+    # GS1's compression example for https://id.gs1.org/00/998440410914660971
+    compressed = "https://id.gs1.org/AN2yxDhfaiaw"
     with pytest.raises(Gs1Error, match="compressed GS1 Digital Link"):
-        parse_digital_link("https://id.gs1.org/AQnYUc1gE4wQ0vb4iBp2mQ")
+        parse_digital_link(compressed)
+    with pytest.raises(Gs1Error, match="compressed GS1 Digital Link"):
+        parse_scan(compressed)
+    # A plain web address whose last segment merely looks like base64url stays a plain code.
+    assert parse_scan("https://example.com/products/AbCdEfGh12").form == "bare"
 
 
 @pytest.mark.parametrize(
