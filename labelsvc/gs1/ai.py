@@ -47,6 +47,7 @@ class AIDef:
 
 
 def _define(entry: Entry) -> AIDef:
+    """The summary fields callers use, derived once from the dictionary entry."""
     first = entry.components[0]
     return AIDef(
         code=entry.code,
@@ -96,6 +97,8 @@ def _split(ai: str, d: AIDef, value: str) -> list[tuple[Component, str]]:
 
 
 def _shape(d: AIDef) -> str:
+    """The format as GS1 writes it, e.g. ``N6 [N6]``, for error messages."""
+
     def one(c: Component) -> str:
         size = f"..{c.max_length}" if c.min_length != c.max_length else str(c.max_length)
         return f"[{c.kind}{size}]" if c.optional else f"{c.kind}{size}"

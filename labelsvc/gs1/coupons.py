@@ -63,6 +63,7 @@ def _date(r: _Reader, what: str) -> str:
 
 
 def _code(r: _Reader) -> None:
+    """The fields of AI (8110) in order; optional fields are led by their code 1-9."""
     r.take(r.digit("company prefix length", "0123456") + 6, "company prefix")
     r.take(6, "offer code")
     r.take(r.digit("save value length", "12345"), "save value")
@@ -98,6 +99,7 @@ def _code(r: _Reader) -> None:
 
 
 def _pos_offer(r: _Reader) -> None:
+    """The fields of AI (8112): format, funder, offer code, serial number."""
     r.digit("format code", "01")
     r.take(r.digit("funder ID length", "0123456") + 6, "funder ID")
     r.take(6, "offer code")
@@ -105,6 +107,7 @@ def _pos_offer(r: _Reader) -> None:
 
 
 def _lint(data: str, parse: object) -> str | None:
+    """Digits only, every field present and nothing after the last one."""
     if not (data.isascii() and data.isdigit()):
         return "a coupon code has digits only"
     reader = _Reader(data)

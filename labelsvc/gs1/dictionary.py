@@ -66,6 +66,7 @@ class Dictionary:
 
 
 def _component(token: str) -> Component:
+    """``N13,csum,gcppos1`` or ``[X..17]`` as a Component."""
     optional = token.startswith("[")  # "[X..17]" or "[N3],iso3166"
     spec, *linters = token.replace("[", "").replace("]", "").split(",")
     match = _COMPONENT.match(spec)
@@ -80,6 +81,7 @@ def _codes(first: str, last: str) -> list[str]:
 
 
 def _entries(line: str) -> list[Entry]:
+    """One dictionary line: an AI or an AI range such as ``3100-3105``."""
     spec, _, title = line.partition("#")
     tokens = spec.split()
     first, _, last = tokens[0].partition("-")

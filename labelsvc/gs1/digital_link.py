@@ -158,6 +158,7 @@ def is_digital_link(url: str) -> bool:
 
 
 def _decode(ai: str, raw: str, *, query: bool) -> str:
+    """Percent-decode a value (``+`` is a space in the query only) and pad short GTINs."""
     value = unquote(raw.replace("+", " ") if query else raw, errors="strict")
     if not value:
         raise ai_error(ai, "value is empty")

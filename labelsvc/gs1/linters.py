@@ -37,6 +37,7 @@ def mod10(body: str) -> str:
 
 
 def csum(s: str) -> str | None:
+    """The GS1 mod-10 check digit in the last position (GTIN, SSCC, GLN...)."""
     if not _digits(s):
         return "the check digit needs digits only"
     expected = mod10(s[:-1])
@@ -58,12 +59,14 @@ def csumalpha(s: str) -> str | None:
 
 
 def gcppos1(s: str) -> str | None:
+    """A key starts with a GS1 Company Prefix: at least its 4 shortest digits."""
     if len(s) < GCP_MIN_LENGTH:
         return "too short to hold a GS1 Company Prefix"
     return None if _digits(s[:GCP_MIN_LENGTH]) else "must start with a GS1 Company Prefix"
 
 
 def gcppos2(s: str) -> str | None:
+    """As ``gcppos1`` after one leading digit (the indicator of a GTIN or SSCC)."""
     return "too short to hold a GS1 Company Prefix" if len(s) < 2 else gcppos1(s[1:])
 
 
@@ -84,6 +87,7 @@ def _in_range(s: str, size: int, top: int, what: str) -> str | None:
 
 
 def hhmi(s: str) -> str | None:
+    """A time of day HHMM."""
     if len(s) != 4:
         return "a time must be 4 digits HHMM"
     return _in_range(s[:2], 2, 23, "hour") or _in_range(s[2:], 2, 59, "minute")
@@ -97,10 +101,12 @@ def _in_list(name: str, what: str) -> Linter:
 
 
 def iso3166999(s: str) -> str | None:
+    """An ISO 3166 numeric country code, or 999 for "not known"."""
     return None if s == "999" else _in_list("iso3166", "an ISO 3166 country code or 999")(s)
 
 
 def iban(s: str) -> str | None:
+    """An IBAN: ISO 3166 alpha-2 country, then mod-97 check digits over the whole."""
     if len(s) < 5 or len(s) > 34:
         return "an IBAN has 5 to 34 characters"
     if s[:2] not in code_lists()["iso3166alpha2"]:
@@ -112,6 +118,7 @@ def iban(s: str) -> str | None:
 
 
 def pieceoftotal(s: str) -> str | None:
+    """Piece number and total of the same width, neither zero, piece <= total."""
     if not s or len(s) % 2 or not _digits(s):
         return "piece and total must be two numbers of the same length"
     piece, total = int(s[: len(s) // 2]), int(s[len(s) // 2 :])
@@ -121,6 +128,7 @@ def pieceoftotal(s: str) -> str | None:
 
 
 def posinseqslash(s: str) -> str | None:
+    """``position/end`` of a sequence, neither with a leading zero, position <= end."""
     position, slash, end = s.partition("/")
     if not slash or not _digits(position) or not _digits(end):
         return "must be <position>/<end>"
@@ -130,6 +138,7 @@ def posinseqslash(s: str) -> str | None:
 
 
 def pcenc(s: str) -> str | None:
+    """Every ``%`` starts a two-hex-digit escape (AIs that carry percent-encoded text)."""
     for pos, char in enumerate(s):
         if char == "%":
             pair = s[pos + 1 : pos + 3]
@@ -139,6 +148,8 @@ def pcenc(s: str) -> str | None:
 
 
 def cset(allowed: frozenset[str], what: str) -> Linter:
+    """A linter that accepts only characters of ``allowed``."""
+
     def lint(s: str) -> str | None:
         for pos, char in enumerate(s, start=1):
             if char not in allowed:
@@ -149,6 +160,7 @@ def cset(allowed: frozenset[str], what: str) -> Linter:
 
 
 def cset64(s: str) -> str | None:
+    """base64url characters with at most two ``=`` of padding."""
     pads = len(s) - len(s.rstrip("="))
     if pads > 2 or (pads and len(s) % 3):
         return "invalid base64url padding"
