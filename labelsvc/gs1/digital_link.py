@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import math
 import re
 from collections.abc import Sequence
 from urllib.parse import quote, unquote
 
-from labelsvc.gs1.ai import AI_TABLE, lookup
+from labelsvc.gs1.ai import AI_TABLE, lookup, validate_value
 from labelsvc.gs1.check import has_valid_check_digit, normalize_gtin
 from labelsvc.gs1.element import Element, validate_elements
 from labelsvc.gs1.errors import GS1_INVALID, Gs1Error, ai_error
@@ -148,6 +149,25 @@ def looks_compressed(url: str) -> bool:
     return _compressed_key(path.rsplit("/", 1)[-1]) is not None
 
 
+def names_a_gs1_key(url: str) -> bool:
+    """True when the path holds a primary key with a valid value (``/01/<valid GTIN>``), so
+    that a fault further on is a broken Digital Link, not some other web address."""
+    try:
+        _, path, _ = _split_uri(url)
+    except Gs1Error:
+        return False
+    segments = path.split("/")
+    for key, value in itertools.pairwise(segments):
+        code = SHORT_NAMES.get(key, key)
+        if code in KEY_SEQUENCES:
+            try:
+                validate_value(code, unquote(value))
+            except Gs1Error:
+                continue
+            return True
+    return False
+
+
 def is_digital_link(url: str) -> bool:
     """True when ``url`` is http(s) and its path ends in a GS1 primary key (values unchecked)."""
     try:
@@ -167,6 +187,22 @@ def _decode(ai: str, raw: str, *, query: bool) -> str:
     return value
 
 
+def _raise_misplaced_qualifier(segments: list[str]) -> None:
+    """Name the AI when a key is followed by pairs that are not its qualifiers in order."""
+    for start in range(len(segments)):
+        primary = SHORT_NAMES.get(segments[start], segments[start])
+        tail = segments[start:]
+        if primary not in KEY_SEQUENCES or len(tail) % 2:
+            continue
+        seen: list[str] = []
+        for ai in (SHORT_NAMES.get(tail[i], tail[i]) for i in range(2, len(tail), 2)):
+            if not any(_fits([*seen, ai], s) for s in KEY_SEQUENCES[primary]):
+                order = " or ".join("/".join(s) for s in KEY_SEQUENCES[primary] if s) or "none"
+                raise ai_error(ai, f"is not a key qualifier of ({primary}) in this place of the "
+                               f"path (qualifiers in order: {order})")  # fmt: skip
+            seen.append(ai)
+
+
 def parse_digital_link(url: str, *, associations: bool = True) -> list[Element]:
     """Read the elements of a Digital Link URI; any host and path prefix is accepted.
 
@@ -178,6 +214,8 @@ def parse_digital_link(url: str, *, associations: bool = True) -> list[Element]:
         raise Gs1Error(GS1_INVALID, "compressed GS1 Digital Link URIs are not supported; "
                        f"print or scan the uncompressed form: {url!r}")  # fmt: skip
     found = _path_elements(path.split("/")[1:])
+    if found is None and not path.endswith("/"):
+        _raise_misplaced_qualifier(path.split("/")[1:])
     if found is None or path.endswith("/"):
         raise Gs1Error(
             GS1_INVALID,

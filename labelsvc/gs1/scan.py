@@ -8,7 +8,12 @@ from typing import Literal
 
 from labelsvc.gs1.ai import CSET82
 from labelsvc.gs1.check import is_valid_sscc, normalize_gtin
-from labelsvc.gs1.digital_link import PRIMARY_KEYS, is_digital_link, parse_digital_link
+from labelsvc.gs1.digital_link import (
+    PRIMARY_KEYS,
+    is_digital_link,
+    names_a_gs1_key,
+    parse_digital_link,
+)
 from labelsvc.gs1.element import GS, Element, parse_element_string, parse_hri
 from labelsvc.gs1.errors import GS1_INVALID, Gs1Error
 
@@ -100,7 +105,7 @@ def parse_scan(text: str, gs_substitute: str = "", *, associations: bool = True)
         ):
             raise Gs1Error(GS1_INVALID, f"a Digital Link scheme is all lower or all upper case, "
                            f"not {scheme!r}")  # fmt: skip
-        if is_digital_link(data):
+        if is_digital_link(data) or names_a_gs1_key(data):
             return scan("link", parse_digital_link(data, associations=a))
         return scan("bare", [], data)
     if symbology is not None and _HRI_START.match(data):

@@ -111,6 +111,7 @@ def test_bare(text: str, bare: str) -> None:
         (f"]d201{GTIN}17251399", "17", "invalid month 13"),
         ("]d2891", "89", "unknown application identifier"),
         ("]d221ABC", "21", "requires (01)"),
+        (f"https://x.test/01/{GTIN}/21/S/10/L", "10", "not a key qualifier of (01)"),
         (f"{GS}01{GTIN}21A#", "21", "not in GS1 character set 82"),
         (f"(01){GTIN[:-1]}3", "01", "check digit"),
         (f"https://x.test/01/{GTIN[:-1]}3", "01", "check digit"),
