@@ -11,6 +11,7 @@ from labelsvc.cli import pass_app
 from labelsvc.cli.actor import cli_actor
 from labelsvc.cli.flows_cmd import scan_text
 from labelsvc.cli.output import echo_json, echo_table
+from labelsvc.gs1 import AI_TABLE
 from labelsvc.services import epcis
 from labelsvc.services import trace as tracing
 from labelsvc.services.app import App
@@ -32,6 +33,8 @@ def trace(app: App, scan: str, as_json: bool) -> None:
     click.echo(f"{i.name}: {i.level or i.kind}, {i.state}{hold}")
     if i.lot or i.expiry:
         click.echo(f"lot {i.lot or '-'}, expiry {i.expiry or '-'}")
+    for ai, value in sorted(t.extra_ais.items()):
+        click.echo(f"({ai}) {AI_TABLE[ai].title if ai in AI_TABLE else ''}: {value}")
     if t.container:
         c = t.container
         click.echo(f"{c.level} {c.state}, {c.count}{f'/{c.capacity}' if c.capacity else ''}")

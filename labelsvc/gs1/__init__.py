@@ -1,6 +1,8 @@
 """The pure GS1 core: AIs, check digits, element strings, Digital Link and scan parsing.
 
-Standard library only (plus ``labelsvc.domain.errors``), so every layer may use it.
+Every AI, linter and association rule comes from the shipped GS1 Barcode Syntax Dictionary
+(``data/``; :func:`dictionary` names its release). Standard library only (plus
+``labelsvc.domain.errors``), so every layer may use it.
 """
 
 from labelsvc.gs1.ai import AI_TABLE, CSET82, AIDef, lookup, validate_value
@@ -12,6 +14,8 @@ from labelsvc.gs1.check import (
     normalize_gtin,
     validate_gln,
 )
+from labelsvc.gs1.dates import calendar_date
+from labelsvc.gs1.dictionary import dictionary
 from labelsvc.gs1.digital_link import build_digital_link, is_digital_link, parse_digital_link
 from labelsvc.gs1.element import (
     GS,
@@ -38,7 +42,9 @@ __all__ = [
     "build_digital_link",
     "build_element_string",
     "build_hri",
+    "calendar_date",
     "check_digit",
+    "dictionary",
     "has_valid_check_digit",
     "is_digital_link",
     "is_valid_sscc",

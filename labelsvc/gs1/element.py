@@ -4,29 +4,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
-from typing import NoReturn
 
 from labelsvc.gs1.ai import AI_TABLE, lookup, validate_value
 from labelsvc.gs1.errors import GS1_INVALID, Gs1Error, ai_error
+from labelsvc.gs1.rules import check_message
 
 Element = tuple[str, str]
 
 GS = "\x1d"
 
-_HRI_AI = re.compile(r"\((\d{2,4})\)")
+_HRI_HEAD = re.compile(r"^(\d{2,4})\)")
 
 
-def validate_elements(elements: Sequence[Element]) -> None:
-    """Check every value and that no AI appears twice; the first fault raises."""
+def validate_elements(elements: Sequence[Element], *, associations: bool = True) -> None:
+    """Check every value, repeats and (unless told not to) the req/ex association rules.
+
+    ``associations=False`` is for one symbol of a label whose other symbols carry the rest;
+    the label checks the whole message first.
+    """
     if not elements:
         raise Gs1Error(GS1_INVALID, "no GS1 elements given")
-    seen: set[str] = set()
     for ai, value in elements:
         validate_value(ai, value)
-        if ai in seen:
-            raise ai_error(ai, "appears more than once")
-        seen.add(ai)
+    if associations:
+        check_message(elements)
 
 
 def needs_separator_after(elements: Sequence[Element], index: int) -> bool:
@@ -36,12 +37,14 @@ def needs_separator_after(elements: Sequence[Element], index: int) -> bool:
     return lookup(elements[index][0]).fnc1_required
 
 
-def build_element_string(elements: Sequence[Element], separator: str = GS) -> str:
+def build_element_string(
+    elements: Sequence[Element], separator: str = GS, *, associations: bool = True
+) -> str:
     """Concatenate AIs and values, with ``separator`` only where GS1 requires one.
 
     No leading FNC1: the symbology encoder (or the renderer) adds that.
     """
-    validate_elements(elements)
+    validate_elements(elements, associations=associations)
     parts: list[str] = []
     for index, (ai, value) in enumerate(elements):
         parts.append(ai + value)
@@ -50,9 +53,16 @@ def build_element_string(elements: Sequence[Element], separator: str = GS) -> st
     return "".join(parts)
 
 
-def build_hri(elements: Sequence[Element]) -> str:
-    """The text printed under a barcode, e.g. ``(01)09506000134352(21)ABC``."""
-    validate_elements(elements)
+def build_hri(
+    elements: Sequence[Element], *, associations: bool = True, escape: bool = False
+) -> str:
+    """The text printed under a barcode, e.g. ``(01)09506000134352(21)ABC``.
+
+    ``escape`` writes ``(`` inside values as ``\\(`` so that ``parse_hri`` reads it back.
+    """
+    validate_elements(elements, associations=associations)
+    if escape:
+        return "".join(f"({ai}){value.replace('(', chr(92) + '(')}" for ai, value in elements)
     return "".join(f"({ai}){value}" for ai, value in elements)
 
 
@@ -71,14 +81,17 @@ def _read_ai(data: str, pos: int) -> str:
 
 
 def _likely_ai_length(prefix: str) -> int:
-    """How long an AI starting with ``prefix`` is, roughly per GS1; used to name unknown AIs."""
-    if prefix in ("20", "21", "22", "30", "37") or prefix[:1] in ("0", "1", "9"):
-        return 2
-    return 3 if prefix[:1] in ("2", "4") else 4
+    """How long an AI starting with ``prefix`` is, judged by its known neighbours."""
+    return next((len(code) for code in AI_TABLE if code.startswith(prefix)), 2)
 
 
-def parse_element_string(data: str, separator: str = GS) -> list[Element]:
-    """Split the data after the symbology identifier / leading FNC1 into validated elements."""
+def parse_element_string(
+    data: str, separator: str = GS, *, associations: bool = True
+) -> list[Element]:
+    """Split the data after the symbology identifier / leading FNC1 into validated elements.
+
+    A predefined-length AI takes exactly its length; any other runs to the next separator.
+    """
     if not separator:
         raise Gs1Error(GS1_INVALID, "the separator must not be empty")
     elements: list[Element] = []
@@ -87,7 +100,7 @@ def parse_element_string(data: str, separator: str = GS) -> list[Element]:
         ai = _read_ai(data, pos)
         d = AI_TABLE[ai]
         start = pos + len(ai)
-        if d.length is not None:
+        if d.length is not None and not d.fnc1_required:
             end = start + d.length
             if end > len(data) or separator in data[start:end]:
                 raise ai_error(ai, f"value must be exactly {d.length} characters, data ends early")
@@ -100,56 +113,34 @@ def parse_element_string(data: str, separator: str = GS) -> list[Element]:
                     f"value is {end - start} characters, at most {d.max_length} allowed "
                     "(missing separator?)",
                 )
+        if end == start:
+            raise ai_error(ai, "value is empty")
         elements.append((ai, data[start:end]))
         pos = end
         if data.startswith(separator, pos):  # tolerated after predefined-length AIs too
             pos += len(separator)
-    validate_elements(elements)
+    validate_elements(elements, associations=associations)
     return elements
 
 
-def parse_hri(text: str) -> list[Element]:
-    """Parse ``(01)...(21)...``.
+def parse_hri(text: str, *, associations: bool = True) -> list[Element]:
+    """Parse GS1 bracketed data ``(01)...(21)...``.
 
-    A value may itself contain ``(nn)``, so the split is ambiguous; the shortest split in
-    which every element is valid wins, which is right for all real-world labels.
+    As in GS1's syntax engine and every GS1 encoder, each ``(`` starts an AI unless escaped
+    as ``\\(``, so ``(10)(11)99`` is an empty lot, never a lot ``(11)99``.
     """
-    text = text.strip()
-
-    @cache
-    def parse_from(pos: int) -> tuple[Element, ...] | None:
-        if pos == len(text):
-            return ()
-        head = _HRI_AI.match(text, pos)
-        if head is None or head[1] not in AI_TABLE:
-            return None
-        ai, start = head[1], head.end()
-        ends = [m.start() for m in _HRI_AI.finditer(text, start)] + [len(text)]
-        for end in sorted({e for e in ends if e > start}):
-            try:
-                validate_value(ai, text[start:end])
-            except Gs1Error:
-                continue
-            rest = parse_from(end)
-            if rest is not None:
-                return ((ai, text[start:end]), *rest)
-        return None
-
+    text = text.strip("\r\n")  # wedge noise only: a space is a fault, not padding
     if not text.startswith("("):
         raise Gs1Error(GS1_INVALID, "HRI text must start with an AI in parentheses, e.g. (01)")
-    result = parse_from(0)
-    if result is None:
-        _raise_first_hri_fault(text)
-    elements = list(result)
-    validate_elements(elements)
+    elements: list[Element] = []
+    pieces = re.split(r"(?<!\\)\(", text)[1:]
+    for piece in pieces:
+        head = _HRI_HEAD.match(piece)
+        if head is None:
+            raise Gs1Error(GS1_INVALID, f"expected an AI like (01) in HRI text: {'(' + piece!r}")
+        ai, value = head[1], piece[head.end() :].replace("\\(", "(")
+        if not value:
+            raise ai_error(ai, "value is empty")
+        elements.append((ai, value))
+    validate_elements(elements, associations=associations)
     return elements
-
-
-def _raise_first_hri_fault(text: str) -> NoReturn:
-    """Explain why an HRI text does not parse, using the naive split at every ``(nn)``."""
-    marks = list(_HRI_AI.finditer(text))
-    if not marks or marks[0].start() != 0:
-        raise Gs1Error(GS1_INVALID, f"HRI text must start with an AI in parentheses: {text!r}")
-    for mark, nxt in zip(marks, [*marks[1:], None], strict=True):
-        validate_value(mark[1], text[mark.end() : nxt.start() if nxt else len(text)])
-    raise Gs1Error(GS1_INVALID, f"cannot split HRI text into valid GS1 elements: {text!r}")

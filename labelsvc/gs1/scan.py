@@ -8,13 +8,19 @@ from typing import Literal
 
 from labelsvc.gs1.ai import CSET82
 from labelsvc.gs1.check import is_valid_sscc, normalize_gtin
-from labelsvc.gs1.digital_link import PRIMARY_KEYS, is_digital_link, parse_digital_link
+from labelsvc.gs1.digital_link import (
+    PRIMARY_KEYS,
+    is_digital_link,
+    names_a_gs1_key,
+    parse_digital_link,
+)
 from labelsvc.gs1.element import GS, Element, parse_element_string, parse_hri
 from labelsvc.gs1.errors import GS1_INVALID, Gs1Error
 
 Form = Literal["element", "hri", "link", "sscc", "bare"]
 
-#: Symbology identifiers (ISO/IEC 15424) whose data is a GS1 element string.
+#: Symbology identifiers (ISO/IEC 15424) whose data is a GS1 element string. Any other
+#: identifier (``]C0``, ``]Q1``, ``]d1``...) says the data is not GS1, however it looks.
 GS1_SYMBOLOGIES = frozenset({"]d2", "]C1", "]Q3", "]e0", "]J1"})
 #: EAN/UPC identifiers: the data is a GTIN-13 (UPC-A with a leading 0) or a GTIN-8.
 EAN_SYMBOLOGIES = frozenset({"]E0", "]E4"})
@@ -62,12 +68,14 @@ class Scan:
         return self.get("10")
 
 
-def parse_scan(text: str, gs_substitute: str = "") -> Scan:
+def parse_scan(text: str, gs_substitute: str = "", *, associations: bool = True) -> Scan:
     """Understand one scan; a fault in data that is clearly GS1 raises a Gs1Error.
 
     ``gs_substitute`` is the character a scanner was configured to send instead of GS
     (ASCII 29), e.g. ``~`` or ``|``; it must not be in GS1 character set 82.
+    ``associations=False`` reads one symbol of a label whose other symbols hold the rest.
     """
+    a = associations
     if gs_substitute and any(c in CSET82 for c in gs_substitute):
         raise Gs1Error(
             GS1_INVALID,
@@ -87,23 +95,31 @@ def parse_scan(text: str, gs_substitute: str = "") -> Scan:
     element_data = with_gs.removeprefix(GS)  # a leading FNC1 some scanners transmit as GS
 
     if symbology in GS1_SYMBOLOGIES:
-        return scan("element", parse_element_string(element_data))
+        return scan("element", parse_element_string(element_data, associations=a))
     if symbology in EAN_SYMBOLOGIES:
         return scan("element", [("01", normalize_gtin(data))])
     if data.lower().startswith(("http://", "https://")):
-        if is_digital_link(data):
-            return scan("link", parse_digital_link(data))
+        scheme = data.split(":", 1)[0]
+        if scheme not in ("http", "https", "HTTP", "HTTPS") and is_digital_link(
+            scheme.lower() + data[len(scheme) :]
+        ):
+            raise Gs1Error(GS1_INVALID, f"a Digital Link scheme is all lower or all upper case, "
+                           f"not {scheme!r}")  # fmt: skip
+        if is_digital_link(data) or names_a_gs1_key(data):
+            return scan("link", parse_digital_link(data, associations=a))
         return scan("bare", [], data)
+    if symbology is not None and _HRI_START.match(data):
+        return scan("bare", [], data)  # (nn) text in a non-GS1 symbol is not GS1 data
     if _HRI_START.match(data):
-        return scan("hri", parse_hri(data))
+        return scan("hri", parse_hri(data, associations=a))
     if is_valid_sscc(data):
         return scan("sscc", [("00", data)])
     if symbology is None:
         if GS in with_gs:  # only GS1 data carries separators
-            return scan("element", parse_element_string(element_data))
+            return scan("element", parse_element_string(element_data, associations=a))
         if element_data.startswith(_KEY_AIS):
             try:
-                return scan("element", parse_element_string(element_data))
+                return scan("element", parse_element_string(element_data, associations=a))
             except Gs1Error:
                 pass  # looks like GS1 by chance only: a plain serial
     return scan("bare", [], data)

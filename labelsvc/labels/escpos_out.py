@@ -35,12 +35,13 @@ def _on_white(
 
 def datamatrix_image(elements: Sequence[Element], module: int = DM_MODULE) -> Image.Image:
     """GS1 DataMatrix of ``elements`` ready to print."""
-    return _on_white(symbols.datamatrix(build_element_string(list(elements)), True), module, 2)
+    data = build_element_string(list(elements), associations=False)  # one symbol of a label
+    return _on_white(symbols.datamatrix(data, True), module, 2)
 
 
 def gs1_128_image(elements: Sequence[Element], module: int = BAR_MODULE) -> Image.Image:
     """GS1-128 of ``elements`` ready to print."""
-    symbol = symbols.code128(build_element_string(list(elements)), True)
+    symbol = symbols.code128(build_element_string(list(elements), associations=False), True)
     return _on_white(symbol, module, QUIET, BAR_HEIGHT)
 
 

@@ -23,9 +23,12 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from labelsvc.domain.errors import InvalidInput, LabelsvcError, NotFound
+from labelsvc.gs1.dates import calendar_date
 from labelsvc.gs1.digital_link import build_digital_link
+from labelsvc.gs1.element import validate_elements
 from labelsvc.labels.data import KINDS, Kind, LabelData
 from labelsvc.labels.escpos_out import escpos_label
+from labelsvc.labels.gs1_limits import Gs1LimitError
 from labelsvc.labels.preview import Preview, PreviewError, preview
 from labelsvc.labels.zpl import ZplSafe, escape, kit
 
@@ -99,6 +102,8 @@ def _environment(dpi: int) -> jinja2.Environment:
         text=k.text,
         datamatrix=k.datamatrix,
         gs1_128=k.gs1_128,
+        gs1_split=k.gs1_split,
+        ddmmyy=_ddmmyy,
         qr=k.qr,
         hri=k.hri,
         digital_link=_digital_link,
@@ -334,12 +339,25 @@ def _digital_link(data: LabelData) -> str:
     return build_digital_link(identity, data.digital_link_base)
 
 
+def _ddmmyy(yymmdd: str) -> str:
+    """A GS1 date as the label's text shows it, ``31.12.26``; day 00 is the month's last."""
+    return calendar_date(yymmdd).strftime("%d.%m.%y")
+
+
 def _render(
     template: jinja2.Template, name: str, data: LabelData, wrap_data_errors: bool = False
 ) -> bytes:
     try:
-        context = {"data": data, "elements": data.elements(), "content": data.content_elements()}
+        elements, content = data.elements(), data.content_elements()
+        # GS1 association rules hold over everything one label carries, whatever the symbol.
+        validate_elements([*elements, *content])
+        context = {"data": data, "elements": elements, "content": content,
+                   "message": [*elements, *content]}  # fmt: skip
         return template.render(context).encode("utf-8")
+    except Gs1LimitError as exc:
+        where = f"template {name}"
+        raise LabelRenderError(LABEL_RENDER, f"{where}: the label data does not fit GS1 limits: "
+                               f"{exc}", template=name) from exc  # fmt: skip
     except LabelsvcError as exc:
         if not wrap_data_errors:
             raise

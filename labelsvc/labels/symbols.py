@@ -23,7 +23,8 @@ class SymbolError(ValueError):
 
 def zint_gs1(element_string: str) -> str:
     """``01095...21ABC`` (GS between AIs) as zint's GS1 input ``[01]095...[21]ABC``."""
-    return "".join(f"[{ai}]{value}" for ai, value in parse_element_string(element_string))
+    elements = parse_element_string(element_string, associations=False)  # one symbol of a label
+    return "".join(f"[{ai}]{value}" for ai, value in elements)
 
 
 def _zint_bitmap(

@@ -17,6 +17,16 @@ from functools import cache, lru_cache
 from labelsvc.gs1.ai import lookup, validate_value
 from labelsvc.gs1.element import GS, Element, validate_elements
 from labelsvc.labels.code128 import QUIET_MODULES, encode_gs1
+from labelsvc.labels.gs1_limits import (
+    MAX_DATA_CHARS,
+    MAX_LENGTH_MM,
+    MAX_X_MM,
+    MIN_BAR_HEIGHT_MM,
+    MIN_X_MM,
+    Gs1LimitError,
+    min_module_dots,
+    split_for_gs1_128,
+)
 
 HEX_INDICATOR = "\\"
 DM_ESCAPE = "_"
@@ -166,21 +176,41 @@ class Kit:
     ) -> ZplSafe:
         """GS1-128 of ``elements`` centred in a box ``width`` mm wide (quiet zones included).
 
-        The module shrinks, never below one dot, until the symbol fits.
+        Within GS1 limits or not at all: at most 48 data characters, a module of at least
+        0.495 mm (never shrunk below), bars at least 31.75 mm high, at most 165.1 mm long.
         """
-        data, modules = encode_gs1(element_string(elements))
+        text = element_string(elements)
+        hri = "".join(f"({ai}){value}" for ai, value in elements)
+        if len(text) > MAX_DATA_CHARS:
+            raise Gs1LimitError(f"GS1-128 {hri} has {len(text)} data characters, GS1 allows "
+                                f"{MAX_DATA_CHARS} per symbol")  # fmt: skip
+        if height < MIN_BAR_HEIGHT_MM:
+            raise Gs1LimitError(f"GS1-128 bars of {height} mm are below the GS1 minimum of "
+                                f"{MIN_BAR_HEIGHT_MM} mm")  # fmt: skip
+        data, modules = encode_gs1(text)
         total = modules + 2 * QUIET_MODULES
-        room = self.mm(width)
-        dots = min(self.module(module), room // total)
-        if dots < 1:
-            raise ValueError(
-                f"GS1-128 of {len(elements)} element(s) needs {total} dots, the box has {room}"
+        dots = max(self.module(module), min_module_dots(self.dpi))
+        if dots / self.dots_per_mm > MAX_X_MM:
+            raise Gs1LimitError(f"a GS1-128 module of {module} mm is above the GS1 maximum of "
+                                f"{MAX_X_MM} mm")  # fmt: skip
+        room = self.mm(min(width, MAX_LENGTH_MM))
+        if total * dots > room:
+            need = total * dots / self.dots_per_mm
+            raise Gs1LimitError(
+                f"GS1-128 {hri} needs {need:.1f} mm at the GS1 minimum module of "
+                f"{MIN_X_MM} mm; the label has {width} mm for it"
             )
         left = self.mm(x) + (room - modules * dots) // 2
         h = self.mm(height)
         return ZplSafe(
             f"^FO{left},{self.mm(y)}^BY{dots},3,{h}^BCN,{h},N,N,N,N^FH\\^FD{escape(data)}^FS"
         )
+
+    def gs1_split(
+        self, elements: Sequence[Element], width: float, max_symbols: int
+    ) -> tuple[list[list[Element]], list[Element]]:
+        """Content packed into GS1-128 symbols that meet the limits, and what is left over."""
+        return split_for_gs1_128(elements, width, self.dpi, max_symbols)
 
     def qr(self, url: str, x: float, y: float, module: float = 0.5, ecl: str = "M") -> ZplSafe:
         """QR code (model 2, error correction ``ecl``: L, M, Q or H) of ``url`` at (x, y) mm."""

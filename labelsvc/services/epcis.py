@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import InvalidInput, NotFound
+from labelsvc.gs1.dates import calendar_date
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import need_item
 from labelsvc.store import Tx
@@ -148,16 +149,36 @@ def _biz_transactions(rows: list[EventRow], kinds: dict[str, str]) -> list[dict[
     return []
 
 
-def _ilmd(items: list[Item]) -> dict[str, str]:
+def _iso_date(yymmdd: str) -> str:
+    return calendar_date(yymmdd).isoformat()  # day 00 is the month's last day
+
+
+def _measure(value: str, decimals: int) -> dict[str, Any]:
+    return {"value": int(value) / 10**decimals, "unitCode": "KGM"}
+
+
+#: AIs with a CBV 2.0 instance/lot master data attribute, and how the value is written.
+_CBV_ATTRIBUTES: dict[str, tuple[str, Any]] = {
+    "15": ("cbvmda:bestBeforeDate", _iso_date),
+    "16": ("cbvmda:sellByDate", _iso_date),
+    "7006": ("cbvmda:firstFreezeDate", _iso_date),
+    **{f"310{d}": ("cbvmda:netWeight", lambda v, d=d: _measure(v, d)) for d in range(6)},
+    **{f"330{d}": ("cbvmda:grossWeight", lambda v, d=d: _measure(v, d)) for d in range(6)},
+}
+
+
+def _ilmd(items: list[Item], extras: list[dict[str, str]]) -> dict[str, Any]:
     lots = {i.lot for i in items}
     expiries = {i.expiry for i in items}
-    ilmd: dict[str, str] = {}
+    ilmd: dict[str, Any] = {}
     if len(lots) == 1 and None not in lots:
         ilmd["cbvmda:lotNumber"] = str(next(iter(lots)))
     if len(expiries) == 1 and None not in expiries:
-        e = str(next(iter(expiries)))
-        day = e[4:6] if e[4:6] != "00" else "28"  # YYMMDD with day 00 means the month's end
-        ilmd["cbvmda:itemExpirationDate"] = f"20{e[0:2]}-{e[2:4]}-{day}"
+        ilmd["cbvmda:itemExpirationDate"] = _iso_date(str(next(iter(expiries))))
+    for ai, (name, convert) in _CBV_ATTRIBUTES.items():
+        values = {extra.get(ai) for extra in extras}
+        if len(values) == 1 and None not in values and len(extras) == len(items):
+            ilmd[name] = convert(str(next(iter(values))))
     return ilmd
 
 
@@ -167,6 +188,10 @@ def _epcis_event(
     children = [u for u in (epcs.uri(r.item_id) for r in rows) if u]
     if not children:
         return None
+    if rows[0].type == "received" and rows[0].details.get("ais"):
+        # Supplier data (weights, dates...) enters our records here; EPCIS carries lot-level
+        # master data (ILMD) only on ADD, so such a receipt adds the items to our scope.
+        m = Mapping(m.isa, "ADD", m.biz_step, m.disposition)
     event: dict[str, Any] = {
         "type": m.isa, "eventTime": rows[0].at, "eventTimeZoneOffset": "+00:00",
         "eventID": _event_id(app, rows), "action": m.action,
@@ -185,7 +210,9 @@ def _epcis_event(
     if bts:
         event["bizTransactionList"] = bts
     if m.action == "ADD" and m.isa == "ObjectEvent":
-        ilmd = _ilmd([epcs.items[r.item_id] for r in rows if r.item_id in epcs.items])
+        items = [epcs.items[r.item_id] for r in rows if r.item_id in epcs.items]
+        ilmd = _ilmd(items, [dict(r.details.get("ais") or {}) for r in rows
+                             if r.item_id in epcs.items])  # fmt: skip
         if ilmd:
             event["ilmd"] = ilmd
     return event

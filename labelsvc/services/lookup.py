@@ -15,6 +15,16 @@ def scan_of(text: str, settings: Settings) -> Scan:
     return parse_scan(text, gs_substitute=settings.gs1.gs_substitute)
 
 
+#: AIs an item row holds in its own columns (or that name the item); everything else a scan
+#: carries is kept beside it as extra AIs.
+_ITEM_AIS = frozenset({"00", "01", "21", "10", "17"})
+
+
+def extra_ais(scan: Scan) -> dict[str, str]:
+    """The AIs a scan carried beyond SSCC, GTIN, serial, lot and expiry (weights, dates...)."""
+    return {ai: value for ai, value in scan.elements if ai not in _ITEM_AIS}
+
+
 def resolve_scan(tx: Tx, text: str, settings: Settings) -> Item | None:
     """The item a scan names (SGTIN, SSCC or a bare serial), or None if it is unknown."""
     return resolve(tx, scan_of(text, settings))

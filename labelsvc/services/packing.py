@@ -27,7 +27,7 @@ from labelsvc.services.flow_views import (
     refuse,
     view_of,
 )
-from labelsvc.services.lookup import describe
+from labelsvc.services.lookup import describe, extra_ais, scan_of
 from labelsvc.store import Tx
 from labelsvc.store.containers import ContainerRow
 from labelsvc.store.errors import IntegrityViolation
@@ -125,6 +125,8 @@ def add_to_container(
         if item.parent_id is not None and previous is None:
             _refuse_held(tx, item, parent)
         _fix_product(tx, row, item)
+        extra = extra_ais(scan_of(child, app.settings))  # need_item parsed it already
+        tx.items.set_extra_ais(item.id, extra)
         try:
             attached = tx.containers.attach(item.id, parent.id)
         except IntegrityViolation as exc:  # the levels trigger: the last word on cycles
@@ -139,7 +141,8 @@ def add_to_container(
             "packed", actor=actor.label, station=station, item_id=item.id, parent_id=parent.id,
             details={"from": previous and describe(previous), "to": describe(parent),
                      **({"reason": reason} if reason else {}),
-                     **({"entry": entry} if entry else {})},
+                     **({"entry": entry} if entry else {}),
+                     **({"ais": extra} if extra else {})},
         )  # fmt: skip
         fresh_row = tx.containers.get(parent.id)  # the first unit may have set the capacity
         return container_view(tx, fresh_row or row)

@@ -9,7 +9,7 @@ arrived. Closing with discrepancies needs a supervisor and a reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, InvalidInput, LabelsvcError, NotFound
@@ -26,7 +26,7 @@ from labelsvc.services import labeling
 from labelsvc.services.allocation import allocate_in
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import ItemView, view_of, views
-from labelsvc.services.lookup import describe, resolve, scan_of
+from labelsvc.services.lookup import describe, extra_ais, resolve, scan_of
 from labelsvc.services.receipt_files import ReceiptSpec
 from labelsvc.store import Tx
 from labelsvc.store.errors import IntegrityViolation
@@ -248,6 +248,7 @@ class _Identity:
     lot: str | None
     expiry: str | None
     item: Item | None
+    extra: dict[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def name(self) -> str:
@@ -258,11 +259,13 @@ def _identify(tx: Tx, app: App, text: str) -> _Identity | Outcome:
     """What a scan names, or an ``unreadable``/``unknown`` outcome."""
     try:
         scan = scan_of(text, app.settings)
+        extra = extra_ais(scan)
         if scan.sscc:
-            return _Identity("sscc", None, scan.sscc, None, None, tx.items.find("sscc", scan.sscc))
+            found = tx.items.find("sscc", scan.sscc)
+            return _Identity("sscc", None, scan.sscc, None, None, found, extra)
         if scan.gtin and scan.serial:
             item = tx.items.find(f"01:{scan.gtin}", scan.serial)
-            return _Identity("sgtin", scan.gtin, scan.serial, scan.lot, scan.get("17"), item)
+            return _Identity("sgtin", scan.gtin, scan.serial, scan.lot, scan.get("17"), item, extra)
         item = resolve(tx, scan)
     except LabelsvcError as exc:
         return Outcome("unreadable", f"{text!r}: {exc.detail}", False)
@@ -321,6 +324,7 @@ def _store_received(
         tx.items.set_state([item.id], "commissioned")
         if item.kind == "unit" and item.lot is None:
             tx.items.set_lot([item.id], lot, expiry)
+    tx.items.set_extra_ais(item.id, who.extra)
     if who.kind == "sscc" and tx.containers.get(item.id) is None and level in ("case", "pallet"):
         tx.containers.create(item.id, level=level, capacity=None, gtin=None, station=actor.station,
                              opened_by=actor.label)  # fmt: skip
@@ -370,7 +374,9 @@ def receive_scan(
                 "received", actor=actor.label, station=station, item_id=item.id,
                 parent_id=container.id if container else None,
                 details={"receipt": reference, "line": line.line_no if line else None,
-                         "outcome": outcome.code},
+                         "outcome": outcome.code,
+                         **({"ais": who.extra} if isinstance(who, _Identity) and who.extra
+                            else {})},
             )  # fmt: skip
         tx.receipts.log_scan(row.id, raw=scan, name=name, outcome=outcome.code,
                              accepted=outcome.accepted, item_id=item.id if item else None,

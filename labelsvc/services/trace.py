@@ -54,6 +54,7 @@ class Trace:
     descendants: tuple[ItemView, ...]  # parents before their children
     timeline: tuple[TimelineEntry, ...]  # oldest first
     receipts: tuple[str, ...]  # references it was received on
+    extra_ais: dict[str, str] = field(default_factory=dict, hash=False)  # weights, dates...
 
     @property
     def units(self) -> int:
@@ -127,6 +128,7 @@ def trace(app: App, scan: str, *, actor: Actor) -> Trace:
             descendants=tuple(views(tx, below)),
             timeline=tuple(timeline),
             receipts=tuple(tx.receipts.receipts_of(item.id)),
+            extra_ais=tx.items.extra_ais(item.id),
         )
 
 

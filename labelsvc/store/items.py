@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -252,6 +253,25 @@ class ItemRepo:
             (since or "", until or "9999", after_id, limit),
         )
         return [item_from_row(r) for r in rows]
+
+    def set_extra_ais(self, item_id: int, ais: dict[str, str]) -> None:
+        """Keep the AIs a scan carried beyond GTIN, serial, lot and expiry (merged, newest wins)."""
+        if not ais:
+            return
+        merged = {**self.extra_ais(item_id), **ais}
+        self.tx.execute(
+            "INSERT INTO item_extra_ais (item_id, ais, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (item_id) DO UPDATE SET ais = excluded.ais,"
+            " updated_at = excluded.updated_at",
+            (item_id, json.dumps(merged, sort_keys=True), now()),
+        )
+
+    def extra_ais(self, item_id: int) -> dict[str, str]:
+        """The extra AIs recorded for an item, ``{}`` when none."""
+        row = self.tx.execute(
+            "SELECT ais FROM item_extra_ais WHERE item_id = ?", (item_id,)
+        ).fetchone()
+        return dict(json.loads(row[0])) if row else {}
 
 
 @dataclass(frozen=True)

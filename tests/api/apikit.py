@@ -132,7 +132,10 @@ def decode_label(zpl: bytes) -> list[list[Element]]:
         results = zxingcpp.read_barcodes(
             drawn.image.convert("L"), text_mode=zxingcpp.TextMode.Plain
         )
-        found += [list(parse_scan(r.symbology_identifier + r.text).elements) for r in results]
+        found += [
+            list(parse_scan(r.symbology_identifier + r.text, associations=False).elements)
+            for r in results
+        ]
     return found
 
 

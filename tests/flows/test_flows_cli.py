@@ -59,3 +59,23 @@ def test_receive_pack_trace_export_ship(flows: App, tmp_path: Path) -> None:
     refused = CliRunner().invoke(main, ["--config", str(base / "config.toml"), "ship", case,
                                         "--ref", "SO-8"])  # fmt: skip
     assert refused.exit_code == 2 and "shipped already" in refused.output
+
+
+def test_supplier_weight_is_received_and_traced_from_the_command_line(flows: App) -> None:
+    base = flows.settings.base_dir
+    (base / "config.toml").write_text("", encoding="utf-8")
+    asn = base / "asn-w.json"
+    asn.write_text(json.dumps({"reference": "ASN-W", "lines": [{"gtin": GTIN, "quantity": 1}]}))
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, ["--config", str(base / "config.toml"), *args])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    run("receipts", "load", str(asn))
+    unit = f"(01){GTIN}(21)W7(10)L1(17)271100(3103)001250(91)BIN-42"
+    [scanned] = json.loads(run("receipts", "scan", "ASN-W", unit, "--json"))
+    assert scanned["accepted"] is True, scanned
+    shown = run("trace", unit)
+    assert "(3103) NET WEIGHT (kg): 001250" in shown
+    assert "(91) INTERNAL: BIN-42" in shown

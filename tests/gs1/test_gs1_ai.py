@@ -70,9 +70,16 @@ def test_shapes_of_common_ais() -> None:
 
 def test_lookup_unknown() -> None:
     with pytest.raises(Gs1Error) as err:
-        lookup("99")
-    assert err.value.ai == "99"
-    assert str(err.value) == "AI (99): unknown application identifier"
+        lookup("89")
+    assert err.value.ai == "89"
+    assert str(err.value) == "AI (89): unknown application identifier"
+
+
+def test_the_whole_dictionary_is_known() -> None:
+    # Suppliers print these; each used to refuse a whole scan.
+    for code in ("3302", "91", "99", "8008", "8200", "253", "235", "4300", "3922", "7240"):
+        assert lookup(code).title
+    assert len(AI_TABLE) > 500
 
 
 @pytest.mark.parametrize(
@@ -123,15 +130,21 @@ def test_valid_values(ai: str, value: str) -> None:
         ("17", "250132", "invalid day 32"),
         ("17", "230229", "invalid day 29"),
         ("7003", "2501002359", "invalid day 00"),
-        ("7003", "2501012400", "not a valid HHMM"),
-        ("7003", "2501012360", "not a valid HHMM"),
-        ("421", "D-123", "3-digit ISO country code"),
-        ("421", "276", "3-digit ISO country code"),
-        ("8003", "19506000134352A", "first digit must be 0"),
+        ("7003", "2501012400", "invalid hour 24"),
+        ("7003", "2501012360", "invalid minute 60"),
+        ("421", "D-123", "digits only"),
+        ("421", "276", "too short"),
+        ("421", "999ABC", "not an ISO 3166 numeric country code"),
+        ("8003", "19506000134352A", "must be 0"),
         ("8003", "09506000134353A", "check digit should be 2"),
-        ("8003", "0950600013435", "14 digits"),
+        ("8003", "0950600013435", "too short"),
         ("402", "95060001343520009", "check digit should be 0, got 9"),
-        ("99", "1", "unknown application identifier"),
+        ("89", "1", "unknown application identifier"),
+        ("4321", "2", "must be 0 (no) or 1 (yes)"),
+        ("4300", "A%2", "invalid percent-encoding"),
+        ("7030", "998ABC", "not an ISO 3166 country code or 999"),
+        ("3912", "0019", "not an ISO 4217 numeric currency code"),
+        ("8007", "GB82WEST12345698765433", "IBAN check digits are wrong"),
     ],
 )
 def test_invalid_values_name_the_ai(ai: str, value: str, fragment: str) -> None:

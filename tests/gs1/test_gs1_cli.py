@@ -92,3 +92,34 @@ def test_help(run: CliRunner, command: str) -> None:
     result = run.invoke(gs1, [command, "--help"])
     assert result.exit_code == 0
     assert "<GS>" in result.output
+
+
+def test_parse_a_supplier_code_with_gross_weight(run: CliRunner) -> None:
+    result = run.invoke(gs1, ["parse", "--json", "]C1000950600000000000153302001234"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["elements"] == [
+        {"ai": "00", "title": "SSCC", "value": "095060000000000015"},
+        {"ai": "3302", "title": "GROSS WEIGHT (kg)", "value": "001234"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["21=ABC"], "AI (21): requires (01) or (03) or (8006)"),
+        ([f"01={GTIN}", "37=5"], "AI (01): must not appear together with AI (37)"),
+        ([f"02={GTIN}", "37=5"], "AI (37): requires (00)"),
+        ([f"01={GTIN}", "17=251300"], "AI (17): invalid month 13"),
+    ],
+)
+def test_build_refuses_what_gs1_forbids(run: CliRunner, args: list[str], message: str) -> None:
+    for form in ("element", "hri", "link"):
+        result = run.invoke(gs1, ["build", "--as", form, *args])
+        assert result.exit_code == 2, result.output
+        assert message in result.output
+
+
+def test_parse_refuses_a_mixed_case_scheme(run: CliRunner) -> None:
+    result = run.invoke(gs1, ["parse", f"HtTp://example.com/01/{GTIN}"])
+    assert result.exit_code == 2
+    assert "scheme" in result.output

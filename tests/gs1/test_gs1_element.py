@@ -38,8 +38,18 @@ def test_build_hri() -> None:
 def test_build_validates() -> None:
     with pytest.raises(Gs1Error, match=r"^AI \(21\): .*at most 20"):
         build_element_string([("01", GTIN), ("21", "X" * 21)])
-    with pytest.raises(Gs1Error, match=r"^AI \(01\): appears more than once"):
-        build_hri([("01", GTIN), ("01", GTIN)])
+    with pytest.raises(Gs1Error, match=r"^AI \(01\): appears twice with different values"):
+        build_hri([("01", GTIN), ("01", "09506000134369")])
+    with pytest.raises(Gs1Error, match=r"^AI \(21\): requires \(01\) or \(03\) or \(8006\)"):
+        build_element_string([("21", "ABC")])
+    with pytest.raises(Gs1Error, match=r"^AI \(01\): must not appear together with AI \(37\)"):
+        build_element_string([("01", GTIN), ("37", "5")])
+    with pytest.raises(Gs1Error, match=r"^AI \(02\): must not appear together with AI \(01\)"):
+        build_element_string([("01", GTIN), ("02", GTIN)])
+    with pytest.raises(Gs1Error, match=r"^AI \(37\): requires \(00\)"):
+        build_element_string([("02", GTIN), ("37", "5")])
+    # (02)+(37) belong on a logistic unit: with its SSCC they are valid.
+    build_element_string([("00", "106141411234567897"), ("02", GTIN), ("37", "5")])
     with pytest.raises(Gs1Error, match="no GS1 elements"):
         validate_elements([])
 
@@ -54,7 +64,11 @@ def test_parse_tolerates_separator_after_predefined_length() -> None:
 
 
 def test_parse_with_custom_separator() -> None:
-    assert parse_element_string("10L1~21S1", separator="~") == [("10", "L1"), ("21", "S1")]
+    assert parse_element_string(f"01{GTIN}10L1~21S1", separator="~") == [
+        ("01", GTIN),
+        ("10", "L1"),
+        ("21", "S1"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -64,12 +78,13 @@ def test_parse_with_custom_separator() -> None:
         (f"01{GTIN[:10]}", "01", "exactly 14 characters, data ends early"),
         (f"01{GTIN[:10]}{GS}21A", "01", "data ends early"),
         (f"01{GTIN}10LOT21" + "S" * 20, "10", "at most 20 allowed (missing separator?)"),
-        (f"01{GTIN}99ABC", "99", "unknown application identifier"),
-        (f"01{GTIN}7004123", "7004", "unknown application identifier"),
+        (f"01{GTIN}89ABC", "89", "unknown application identifier"),
+        (f"01{GTIN}7044123", "7044", "unknown application identifier"),
+        ("21ABC", "21", "requires (01)"),
         (f"01{GTIN}17251301", "17", "invalid month 13"),
         (f"01{GTIN}21A B", "21", "not in GS1 character set 82"),
         (f"21A{GS}{GS}10B", None, "expected an AI at position 5"),
-        (f"21A{GS}21B", "21", "appears more than once"),
+        (f"01{GTIN}21A{GS}21B", "21", "appears twice with different values"),
     ],
 )
 def test_parse_element_string_errors(data: str, ai: str | None, fragment: str) -> None:
@@ -84,14 +99,11 @@ def test_parse_hri_plain() -> None:
     assert parse_hri(text) == UNIT
 
 
-def test_parse_hri_value_with_parentheses() -> None:
-    # "(B)" is not an AI, so it stays in the serial; "(10)" starts the next element.
-    assert parse_hri(f"(01){GTIN}(21)A(B)(10)L") == [("01", GTIN), ("21", "A(B)"), ("10", "L")]
-
-
-def test_parse_hri_backtracks_to_a_valid_split() -> None:
-    # Splitting at "(20)" would leave VARIANT "X", which is not N2, so "(20)X" is serial data.
-    assert parse_hri(f"(01){GTIN}(21)A(20)X") == [("01", GTIN), ("21", "A(20)X")]
+def test_parse_hri_value_with_escaped_parentheses() -> None:
+    # GS1 bracketed syntax: "(" in data is written "\(", every other "(" starts an AI.
+    assert parse_hri(f"(01){GTIN}(21)A\\(B)(10)L") == [("01", GTIN), ("21", "A(B)"), ("10", "L")]
+    with pytest.raises(Gs1Error, match="expected an AI"):
+        parse_hri(f"(01){GTIN}(21)A(B)(10)L")
 
 
 @pytest.mark.parametrize(
@@ -100,7 +112,8 @@ def test_parse_hri_backtracks_to_a_valid_split() -> None:
         (f"(01){GTIN[:-1]}3(21)A", "01", "check digit should be 2, got 3"),
         (f"(01){GTIN}(21)", "21", "value is empty"),
         (f"(01){GTIN}(21){'S' * 21}", "21", "at most 20"),
-        (f"(99)1(01){GTIN}", "99", "unknown application identifier"),
+        (f"(89)1(01){GTIN}", "89", "unknown application identifier"),
+        (f"(01){GTIN}(37)5", "01", "must not appear together with AI (37)"),
         ("01" + GTIN, None, "must start with an AI in parentheses"),
     ],
 )

@@ -38,8 +38,29 @@ def test_leading_gs_without_symbology_is_element_string() -> None:
 
 
 def test_gs_inside_without_symbology_is_element_string() -> None:
-    assert parse_scan(f"10L1{GS}21ABC").elements == (("10", "L1"), ("21", "ABC"))
-    assert parse_scan("10L1|21ABC", gs_substitute="|").form == "element"
+    assert parse_scan(f"10L1{GS}21ABC{GS}01{GTIN}").elements == (
+        ("10", "L1"),
+        ("21", "ABC"),
+        ("01", GTIN),
+    )
+    assert parse_scan(f"10L1|01{GTIN}", gs_substitute="|").form == "element"
+
+
+def test_symbology_decides_whether_data_is_gs1() -> None:
+    # A plain Code 128 (]C0) or QR (]Q1) carrying AI-looking text is not GS1 data.
+    assert parse_scan(f"]C0(01){GTIN}(21)ABC").form == "bare"
+    assert parse_scan(f"]Q101{GTIN}21ABC").form == "bare"
+    assert parse_scan(f"]C101{GTIN}21ABC").form == "element"
+    # ... but a plain QR is how a Digital Link is printed.
+    assert parse_scan(f"]Q1https://x.test/01/{GTIN}/21/ABC").form == "link"
+
+
+def test_supplier_codes_with_any_dictionary_ai() -> None:
+    scan = parse_scan("]C1000950600000000000153302001234")
+    assert scan.elements == (("00", "095060000000000015"), ("3302", "001234"))
+    unit = parse_scan(f"]d201{GTIN}21S1{GS}10L1{GS}17271100310300125091SUPPLIER-X")
+    assert unit.get("3103") == "001250"
+    assert unit.get("91") == "SUPPLIER-X"
 
 
 def test_plain_element_string_starting_with_key() -> None:
@@ -88,7 +109,9 @@ def test_bare(text: str, bare: str) -> None:
         (f"]d201{GTIN[:-1]}3", "01", "AI (01): check digit should be 2, got 3"),
         (f"]C101{GTIN}21{'S' * 21}", "21", "at most 20"),
         (f"]d201{GTIN}17251399", "17", "invalid month 13"),
-        ("]d2991", "99", "unknown application identifier"),
+        ("]d2891", "89", "unknown application identifier"),
+        ("]d221ABC", "21", "requires (01)"),
+        (f"https://x.test/01/{GTIN}/21/S/10/L", "10", "not a key qualifier of (01)"),
         (f"{GS}01{GTIN}21A#", "21", "not in GS1 character set 82"),
         (f"(01){GTIN[:-1]}3", "01", "check digit"),
         (f"https://x.test/01/{GTIN[:-1]}3", "01", "check digit"),

@@ -9,7 +9,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from labelsvc.gs1 import Element, parse_scan
+from labelsvc.gs1 import GS, Element, parse_element_string, parse_scan
+from labelsvc.gs1.scan import GS1_SYMBOLOGIES
 from labelsvc.labels import TemplateLibrary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +36,9 @@ def _decode(image: Image.Image) -> Decoded:
 
 
 def _gs1(symbology: str, text: str) -> list[Element]:
+    # One symbol of a label: GS1 association rules hold over the whole label, not one symbol.
+    if symbology in GS1_SYMBOLOGIES:
+        return parse_element_string(text.removeprefix(GS), associations=False)
     return list(parse_scan(symbology + text).elements)
 
 

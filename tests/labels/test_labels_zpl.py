@@ -59,8 +59,9 @@ def test_underscore_and_angle_bracket_in_gs1_data(
 
     case = replace(LabelData.sample("case"), lot="L>1_2")
     drawn = library.preview("case", case)
-    found = [gs1(s, t) for s, t in decode(drawn.image) if s == "]C1"]
-    assert case.content_elements() in found
+    found = [gs1(s, t) for s, t in decode(drawn.image) if s == "]d2"]
+    assert [*case.elements(), *case.content_elements()] in found
+    assert ("10", "L>1_2") in case.content_elements()
 
 
 def test_bx_without_explicit_escape_is_not_gs1(decode: Callable[[Image.Image], Decoded]) -> None:

@@ -42,6 +42,8 @@ SERIAL = obj({
     "container": {"oneOf": [CONTAINER, {"type": "null"}]},
     "receipts": {"type": "array", "items": STRING},
     "units": {"type": "integer", "description": "Units in it (1 for a unit)"},
+    "ais": {"type": "object", "additionalProperties": STRING,
+            "description": "AIs its scans carried beyond GTIN, serial, lot and expiry"},
 })  # fmt: skip
 HIERARCHY = obj({"item": ITEM_VIEW, "ancestors": ITEMS, "descendants": ITEMS})
 EVENT = obj({
@@ -71,7 +73,7 @@ def serial_json(t: Trace) -> dict[str, Any]:
     return {
         "item": item_view_json(t.item),
         "container": container_json(t.container) if t.container else None,
-        "receipts": list(t.receipts), "units": t.units,
+        "receipts": list(t.receipts), "units": t.units, "ais": dict(t.extra_ais),
     }  # fmt: skip
 
 
