@@ -234,3 +234,28 @@ def test_a_session_from_one_instance_is_valid_on_another(app: App) -> None:
     answer = second.get("/station")
     assert answer.status_code == 200 and "Log in" not in answer.get_data(as_text=True)
     second_app.store.shutdown()
+
+
+def test_the_receiving_page_refuses_a_count_over_the_cap_and_says_why(
+    app: App, operator: Actor
+) -> None:
+    from labelsvc.services.receipt_files import receipt_from_mapping
+    from labelsvc.services.receiving import load_receipt
+
+    spec = receipt_from_mapping({"reference": "BIG", "lines": [
+        {"gtin": "09506000134352", "quantity": 40_000}]}, "t")  # fmt: skip
+    load_receipt(app, spec, actor=operator)
+    client = create_app(app.settings, app).test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post("/login", data={"name": "admin", "password": "admin-password",
+                                "csrf_token": token})  # fmt: skip
+    page = client.get("/receiving/BIG").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    answer = client.post(
+        "/receiving/BIG/label", data={"line": "1", "count": "30000", "csrf_token": token}
+    )
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert "5,000" in text and "limits.max_labels_per_request" in text
+    assert scalar(app, "SELECT COUNT(*) FROM items WHERE namespace = '01:09506000134352'") == 0
