@@ -192,3 +192,32 @@ def test_two_instances_one_killed_lose_nothing_and_print_nothing_twice(
             server.stop()
         emulator.stop()
         app.store.shutdown()
+
+
+def test_a_job_queued_on_one_instance_wakes_the_workers_of_another(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    from labelsvc.config import settings_from_dict
+    from labelsvc.services.bootstrap import initialize
+    from labelsvc.services.labeling import request_labels
+    from labelsvc.services.print_queue import WorkerSet
+
+    emulator = PrinterEmulator().start()
+    base = _site(tmp_path / "site", emulator.port)
+    settings = settings_from_dict(
+        {"storage": {"url": postgres_url}, "printing": {"default_printer": "dock"}}, "t", base
+    )
+    printer_host = App.open(settings)
+    initialize(printer_host, demo=True, admin_password="admin-password")
+    # polling so slow that only a notification can wake these workers within the test
+    workers = WorkerSet(printer_host, poll_seconds=3600, lease_seconds=3600).start()
+    requester = App.open(settings)  # another instance: its own process state, no workers
+    try:
+        time.sleep(1.0)  # the listener is connected
+        request_labels(requester, count=3, actor=SYSTEM, product=GTIN)
+        assert emulator.wait_for_labels(3, timeout=30)
+    finally:
+        workers.stop()
+        emulator.stop()
+        printer_host.store.shutdown()
+        requester.store.shutdown()
