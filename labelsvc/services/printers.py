@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -13,13 +16,30 @@ from labelsvc.printing.definitions import PrinterDef, load_printer_dir, printer_
 from labelsvc.services.app import App
 from labelsvc.store.printers import PrinterRow
 
+log = logging.getLogger(__name__)
+
 
 def sync_printers(app: App) -> list[PrinterDef]:
-    """Upsert every ``printers/*.toml`` into the table (a file error names file and key)."""
+    """Import every ``printers/*.toml`` into the table (a file error names file and key).
+
+    A definition that did not change since its last import writes nothing; one an admin
+    changed since (``edited_by``) is kept, and logged, rather than undone.
+    """
     folder = app.settings.path(app.settings.paths.printers)
     found = load_printer_dir(folder, app.settings.printing.dpi) if folder.is_dir() else []
     with app.store.write() as tx:
         for p in found:
+            digest = hashlib.sha256(
+                json.dumps([p.driver, p.language, p.address, p.dpi, p.options, p.source],
+                           sort_keys=True).encode()
+            ).hexdigest()  # fmt: skip
+            stored = tx.printers.get(p.name)
+            if stored is not None and stored.edited_by:
+                log.warning("printer %s: kept %s's change; the file was not applied", p.name,
+                            stored.edited_by)  # fmt: skip
+                continue
+            if stored is not None and stored.file_hash == digest:
+                continue
             tx.printers.upsert(
                 p.name,
                 driver=p.driver,
@@ -28,6 +48,7 @@ def sync_printers(app: App) -> list[PrinterDef]:
                 dpi=p.dpi,
                 options=p.options,
                 source=p.source,
+                file_hash=digest,
             )
     return found
 

@@ -54,16 +54,18 @@ class PrinterRepo:
         dpi: int,
         options: dict[str, Any],
         source: str | None,
+        file_hash: str | None = None,
     ) -> None:
         """Insert a printer or replace its definition (its status is kept)."""
         at = now()
         self.tx.execute(
             "INSERT INTO printers (name, driver, language, address, dpi, options, source,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " created_at, updated_at, file_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (name) DO UPDATE SET driver = excluded.driver,"
             " language = excluded.language, address = excluded.address, dpi = excluded.dpi,"
             " options = excluded.options, source = excluded.source,"
-            " updated_at = excluded.updated_at",
+            " updated_at = excluded.updated_at, file_hash = excluded.file_hash,"
+            " edited_by = NULL",
             (
                 name,
                 driver,
@@ -74,6 +76,7 @@ class PrinterRepo:
                 source,
                 at,
                 at,
+                file_hash,
             ),
         )
 
