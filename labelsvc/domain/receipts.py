@@ -15,10 +15,12 @@ from labelsvc.domain.lifecycle import Refusal, hold_refusal, retired_refusal
 Code = Literal[
     "expected", "not-expected", "over", "duplicate", "unknown", "wrong-gtin", "wrong-lot",
     "known-elsewhere", "item-voided", "item-decommissioned", "item-quarantined",
-    "item-recalled", "unreadable",
+    "item-recalled", "unreadable", "ambiguous",
 ]  # fmt: skip
 #: Outcomes that record the item as received (the rest are refused).
 ACCEPTED = frozenset({"expected", "not-expected", "over"})
+#: Accepted outcomes that are still a discrepancy: a station shows them amber, not green.
+DISCREPANT = frozenset({"not-expected", "over"})
 #: States of an item we know that may still arrive (issued to a supplier, not yet here).
 ARRIVABLE = frozenset({"allocated", "labeled"})
 

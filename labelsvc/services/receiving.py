@@ -29,14 +29,17 @@ from labelsvc.services.app import App
 from labelsvc.services.flow_views import ItemView, view_of, views
 from labelsvc.services.lookup import describe, resolve, scan_of
 from labelsvc.services.receipt_files import ReceiptSpec
+from labelsvc.services.scan_checks import LineShape, PoolShape, ambiguity
 from labelsvc.store import Tx
 from labelsvc.store.items import Item
 from labelsvc.store.receipts import LineRow, ReceiptRow
+from labelsvc.store.scans import ScanRepo
+from labelsvc.store.stations import StationRepo
 
 #: Refused outcomes the report lists as "rejected" (duplicates have their own finding).
 REJECTED = frozenset(
     {"unknown", "wrong-gtin", "wrong-lot", "known-elsewhere", "item-voided",
-     "item-decommissioned", "item-quarantined", "item-recalled", "unreadable"}
+     "item-decommissioned", "item-quarantined", "item-recalled", "unreadable", "ambiguous"}
 )  # fmt: skip
 
 
@@ -94,6 +97,7 @@ class ScanResult:
     accepted: bool
     item: ItemView | None
     line: LineStatus | None
+    replayed: bool = False  # a repeated scan_id: the first outcome, nothing done again
 
 
 def _line_status(row: LineRow) -> LineStatus:
@@ -229,10 +233,29 @@ class _Identity:
         return f"SSCC {self.value}" if self.kind == "sscc" else f"(01){self.gtin}(21){self.value}"
 
 
-def _identify(tx: Tx, app: App, text: str) -> _Identity | Outcome:
-    """What a scan names, or an ``unreadable``/``unknown`` outcome."""
+def _pool_shape(tx: Tx, gtin: str | None) -> PoolShape | None:
+    """The shape of the serials our own pool issues for this GTIN, if it has one."""
+    product = tx.products.get(gtin) if gtin else None
+    pool = tx.pools.get(product.unit_pool) if product and product.unit_pool else None
+    if pool is None or not pool.spec.length:
+        return None
+    return PoolShape(pool.spec.length, pool.spec.effective_alphabet)
+
+
+def _identify(
+    tx: Tx, app: App, text: str, lines: list[LineRow], station: str | None
+) -> _Identity | Outcome:
+    """What a scan names, or an ``unreadable``/``unknown``/``ambiguous`` outcome."""
     try:
         scan = scan_of(text, app.settings)
+        profile = StationRepo(tx).get(station) if station else None
+        why = ambiguity(
+            scan, sends_gs=profile.scanner_gs if profile else "unknown",
+            lines=[LineShape(ln.lot, ln.expiry) for ln in lines if ln.gtin == scan.gtin],
+            pool=_pool_shape(tx, scan.gtin),
+        )  # fmt: skip
+        if why:
+            return Outcome("ambiguous", why, False)
         if scan.sscc:
             return _Identity("sscc", None, scan.sscc, None, None, tx.items.find("sscc", scan.sscc))
         if scan.gtin and scan.serial:
@@ -316,20 +339,26 @@ def _store_received(
 
 def receive_scan(
     app: App, reference: str, scan: str, *, actor: Actor, parent: str | None = None,
-    level: str | None = None, station: str | None = None,
+    level: str | None = None, station: str | None = None, scan_id: str | None = None,
 ) -> ScanResult:  # fmt: skip
     """Check one scanned unit, case or pallet against the receipt and record the outcome.
 
     ``parent`` is the scan of a case or pallet received just before, to record nesting as
     it arrived; ``level`` says whether an SSCC is a ``case`` or ``pallet`` (default: a
     case inside a parent, else a pallet). A refused scan is an outcome, not an error.
+    ``scan_id`` (made by the station page) is claimed in the same transaction: a repeat
+    answers with the first outcome and changes nothing.
     """
     require(actor, "receive")
     station = station or actor.station
     with app.store.write() as tx:
+        if scan_id and not ScanRepo(tx).claim(
+            scan_id, page=f"receipt:{reference}", code=scan, actor=actor.label, station=station
+        ):
+            return _replay(tx, scan_id)
         row = _receipt(tx, reference, open_only=True)
         lines = tx.receipts.lines(row.id)
-        who = _identify(tx, app, scan)
+        who = _identify(tx, app, scan, lines, station)
         container = _parent(tx, app, row, parent)
         if isinstance(who, Outcome):
             outcome, name, item = who, scan, None
@@ -351,11 +380,21 @@ def receive_scan(
                              accepted=outcome.accepted, item_id=item.id if item else None,
                              line_id=line_id, actor=actor.label, station=station)  # fmt: skip
         now_line = next((ln for ln in tx.receipts.lines(row.id) if ln.id == line_id), None)
+        if scan_id:
+            ScanRepo(tx).finish(scan_id, ok=outcome.accepted, outcome=outcome.code,
+                                detail=outcome.detail, subject=name)  # fmt: skip
         return ScanResult(
             outcome.code, outcome.detail, outcome.accepted,
             view_of(tx, item) if item and outcome.accepted else None,
             _line_status(now_line) if now_line else None,
         )  # fmt: skip
+
+
+def _replay(tx: Tx, scan_id: str) -> ScanResult:
+    """The first outcome of a scan sent again (its answer was lost on the way)."""
+    first = ScanRepo(tx).get(scan_id)
+    assert first is not None and first.outcome is not None, "claimed and finished together"
+    return ScanResult(first.outcome, first.detail or "", bool(first.ok), None, None, True)
 
 
 def _report(tx: Tx, row: ReceiptRow) -> DiscrepancyReport:
@@ -365,7 +404,7 @@ def _report(tx: Tx, row: ReceiptRow) -> DiscrepancyReport:
                   tuple(missing.get(ln.id, ())))
         for ln in tx.receipts.lines(row.id)
     ]  # fmt: skip
-    scans = tx.receipts.scans(row.id)
+    scans = tx.receipts.scans(row.id, ["not-expected", "duplicate", *sorted(REJECTED)])
     return discrepancies(
         row.reference, lines,
         unexpected=[s.name for s in scans if s.outcome == "not-expected"],

@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from labelsvc.domain.errors import InvalidInput, LabelsvcError
+from labelsvc.domain.receipts import DISCREPANT
 from labelsvc.services.print_queue import get_job
 from labelsvc.services.receiving import (
     ScanResult,
@@ -73,10 +74,13 @@ def scan(reference: str) -> ResponseReturnValue:
     code = request.form.get("code", "")
     result: ScanResult | None = None
     try:
-        result = receive_scan(app, reference, code, actor=me, station=station_name())
-        outcome = {"ok": result.accepted, "code": result.code, "detail": result.detail}
+        result = receive_scan(app, reference, code, actor=me, station=station_name(),
+                              scan_id=form_text("scan_id") or None)  # fmt: skip
+        kind = "reject" if not result.accepted else "warn" if result.code in DISCREPANT else "ok"
+        outcome = {"ok": result.accepted, "kind": kind, "code": result.code,
+                   "detail": result.detail, "replayed": result.replayed}  # fmt: skip
     except LabelsvcError as error:
-        outcome = {"ok": False, "code": error.code, "detail": error.detail}
+        outcome = {"ok": False, "kind": "reject", "code": error.code, "detail": error.detail}
     if not is_htmx():
         return redirect(url_for("ui_receiving.receipt", reference=reference))
     view = get_receipt(app, reference, actor=me)
