@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from labelsvc.domain.errors import Conflict, Kind
+from labelsvc.services.app import App
 from labelsvc.store import Tx
 from labelsvc.store.scans import ScanRepo
 
@@ -51,3 +52,21 @@ def finish(
     """Record the outcome that a repeat of ``scan_id`` answers with."""
     if scan_id:
         ScanRepo(tx).finish(scan_id, ok=ok, outcome=outcome, detail=detail, subject=subject)
+
+
+def first_outcome(app: App, scan_id: str | None) -> ScanRepeated | None:
+    """The recorded outcome of ``scan_id`` if it was applied before (a fast path only).
+
+    A page whose state moved with the first answer (the container being packed is kept in
+    the session) may no longer reach the use case that would find the repeat; this look-up
+    answers it first. The claim in the use case's transaction stays the guarantee.
+    """
+    if not scan_id:
+        return None
+    with app.store.read() as tx:
+        first = ScanRepo(tx).get(scan_id)
+    if first is None or first.outcome is None:
+        return None
+    return ScanRepeated(
+        ok=bool(first.ok), outcome=first.outcome, detail=first.detail or "", subject=first.subject
+    )

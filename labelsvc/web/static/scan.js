@@ -103,28 +103,31 @@
     }
     if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey) return;
     if (!isField(target)) { box.box.focus(); return; } // the key lands in the scan box
-    if (!burst || burst.field !== target || now - burst.last > SCANNER_MS) {
+    var gap = burst && burst.diverted ? ENTER_MS : SCANNER_MS; // a diverted burst may lag
+    if (!burst || burst.field !== target || now - burst.last > gap) {
       burst = { field: target, value: target.value, text: "", count: 0, last: now,
                 diverted: false, typed: false };
     }
     burst.text += e.key;
     burst.count += 1;
     burst.last = now;
-    burst.typed = true; // its beforeinput (if any) carries the same character
+    burst.typed = false;
     if (burst.diverted) { e.preventDefault(); return; }
     if (scanLike(burst)) {
       e.preventDefault();
       restore(target, burst.value); // take the first characters back out of the field
       burst.diverted = true;
       target.setAttribute("data-scan-diverted", "yes");
+      return;
     }
+    burst.typed = true; // the key goes through: its beforeinput carries the same character
   }
 
   function onBeforeInput(e) {
     if (!burst || e.target !== burst.field || e.inputType !== "insertText") return;
     if (burst.typed) { burst.typed = false; return; }
     // A character without a key (GS sent by the scanner as text): part of the burst.
-    if (performance.now() - burst.last > SCANNER_MS) return;
+    if (performance.now() - burst.last > (burst.diverted ? ENTER_MS : SCANNER_MS)) return;
     burst.text += e.data || "";
     burst.last = performance.now();
     if (burst.diverted) e.preventDefault();

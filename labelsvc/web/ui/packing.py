@@ -27,7 +27,7 @@ from labelsvc.services.packing import (
     remove_from_container,
     unpack_container,
 )
-from labelsvc.services.scan_once import ScanRepeated
+from labelsvc.services.scan_once import ScanRepeated, first_outcome
 from labelsvc.web.context import service
 from labelsvc.web.ui.common import (
     actor,
@@ -172,7 +172,14 @@ def scan() -> ResponseReturnValue:
     """A scan: a command code, or the unit/case to put into the current container."""
     code = form_text("code")
     command = COMMANDS.get(code.upper())
+    repeated = first_outcome(service(), _scan_id())
+    if repeated is not None:
+        return _act(lambda: _raise(repeated), scan=True)
     return _act(command or (lambda: _add(code)), scan=True)
+
+
+def _raise(error: Exception) -> tuple[str, str]:
+    raise error
 
 
 @bp.post("/open/<level>")
