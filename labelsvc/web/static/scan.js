@@ -404,6 +404,17 @@
     });
   }
 
+  /* A print job that waits for a person is an alarm until it is resolved: it sounds when it
+     appears and again every ALARM_EVERY polls while it is still there. */
+  var ALARM_EVERY = 5, alarmPolls = 0;
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (!e.target || e.target.id !== "print-alert") return;
+    var stuck = e.target.querySelector(".print-alert");
+    if (!stuck) { alarmPolls = 0; return; }
+    if (alarmPolls % ALARM_EVERY === 0) beep("alarm");
+    alarmPolls += 1;
+  });
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
   document.addEventListener("htmx:load", start);

@@ -81,7 +81,8 @@ def require_login() -> ResponseReturnValue | None:
     target = url_for("ui_auth.login", next=return_to())
     if is_htmx():
         response = make_response("", 401)
-        response.headers["HX-Redirect"] = target
+        if not request.headers.get("X-Poll"):  # a background poll must not leave the page
+            response.headers["HX-Redirect"] = target
         response.headers["X-Session-Ended"] = "1"  # the scan queue keeps its scans
         return response
     return redirect(target)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, make_response, render_template, session
+from flask import Blueprint, Response, make_response, render_template, session
 from flask.typing import ResponseReturnValue
 
 from labelsvc.domain.errors import InvalidInput, LabelsvcError
+from labelsvc.services.barcodes import code128_png, job_thumbnail
 from labelsvc.services.flow_views import ContainerView
 from labelsvc.services.labeling import reprint
 from labelsvc.services.packing import (
@@ -68,6 +69,7 @@ def _answer(
     html = render_template(
         "packing/answer.html",
         outcome={"ok": ok, "detail": detail, "code": code, "replayed": replayed},
+        thumb=session.get(CLOSED) if ok and code == "closed" else None,
         current=_current(), open_here=list_open_containers(
             service(), actor=actor(), station=station_name()),
     )  # fmt: skip
@@ -87,6 +89,29 @@ def _act(action: Callable[[], tuple[str, str]], *, scan: bool = False) -> Respon
     except LabelsvcError as error:
         return _answer(False, error.detail, error.code, 200 if scan else status_of(error))
     return _answer(True, detail, code)
+
+
+@bp.get("/label/<int:job_id>.png")
+def label_png(job_id: int) -> ResponseReturnValue:
+    """A thumbnail of the label a job printed (shown after a case or pallet closes)."""
+    png = job_thumbnail(service(), actor(), job_id)
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "max-age=3600"})
+
+
+@bp.get("/command/<slug>.png")
+def command_png(slug: str) -> ResponseReturnValue:
+    """A command code (OPEN CASE, CLOSE, ...) as a Code 128 the scanner can read."""
+    command = slug.replace("-", " ").upper()
+    if command not in COMMANDS:
+        return make_response("no such command", 404)
+    return Response(code128_png(command), mimetype="image/png",
+                    headers={"Cache-Control": "max-age=86400"})  # fmt: skip
+
+
+@bp.get("/commands")
+def commands() -> ResponseReturnValue:
+    """A printable sheet of the scanner command codes, to tape beside the station."""
+    return render_template("packing/commands.html", commands=list(COMMANDS))
 
 
 @bp.get("/")
