@@ -404,6 +404,24 @@
     });
   }
 
+  /* Actions that cannot be undone (recall, void, revoke, disable) ask first. The click is
+     stopped before the form sees it, so neither htmx nor a plain form submits unasked. */
+  document.addEventListener("click", function (e) {
+    var asking = e.target.closest && e.target.closest("[data-confirm]");
+    if (asking && !window.confirm(asking.getAttribute("data-confirm"))) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }, true);
+
+  /* A button whose label names its input's value follows it: "Label 5 units", not the 24
+     the page was drawn with. <input data-button-label="Label {n} units"> */
+  document.addEventListener("input", function (e) {
+    var input = e.target, template = input.getAttribute && input.getAttribute("data-button-label");
+    var button = template && input.form && input.form.querySelector("button[type=submit]");
+    if (button) button.textContent = template.replace("{n}", input.value || "?");
+  });
+
   /* A print job that waits for a person is an alarm until it is resolved: it sounds when it
      appears and again every ALARM_EVERY polls while it is still there. */
   var ALARM_EVERY = 5, alarmPolls = 0;

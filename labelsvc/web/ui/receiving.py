@@ -8,11 +8,13 @@ from flask.typing import ResponseReturnValue
 from labelsvc.domain.errors import InvalidInput, LabelsvcError
 from labelsvc.domain.receipts import DISCREPANT
 from labelsvc.services.print_queue import get_job
+from labelsvc.services.receipt_files import parse_receipt_text
 from labelsvc.services.receiving import (
     ScanResult,
     close_receipt,
     get_receipt,
     list_receipts,
+    load_receipt,
     receipt_report,
     receive_scan,
     receive_untagged,
@@ -32,6 +34,7 @@ from labelsvc.web.ui.common import (
 bp = Blueprint("ui_receiving", __name__, url_prefix="/receiving")
 bp.before_request(require_login)
 MAX_PROGRESS_JOBS = 200
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 def station_printer() -> str | None:
@@ -50,6 +53,25 @@ def index() -> ResponseReturnValue:
         return redirect(url_for("ui_receiving.receipt", reference=wanted))
     found = list_receipts(service(), actor=actor(), state="open")
     return render_template("receiving/index.html", receipts=found)
+
+
+@bp.post("/upload")
+@shows_errors
+def upload() -> ResponseReturnValue:
+    """Load an ASN or PO file (CSV or JSON, as the CLI takes) and open its station page."""
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        raise InvalidInput("receipt-invalid", "Choose an ASN or PO file (.csv or .json).")
+    data = sent.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidInput("receipt-invalid", f"{sent.filename}: larger than 5 MB; split it.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("receipt-invalid", f"{sent.filename}: not UTF-8 text.") from None
+    spec = parse_receipt_text(text, sent.filename)
+    view = load_receipt(service(), spec, actor=actor())
+    return redirect(url_for("ui_receiving.receipt", reference=view.reference))
 
 
 @bp.get("/<reference>")
