@@ -10,7 +10,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from uikit import GS, GTIN, Stack, login, outcomes, ready, wait_idle, wedge
+from uikit import GS, GTIN, Stack, axe_violations, login, outcomes, ready, wait_idle, wedge
 
 from labelsvc.domain.actors import SYSTEM
 from labelsvc.services.receiving import get_receipt, receive_untagged
@@ -131,6 +131,7 @@ def test_paper_out_is_shown_first_in_red_until_resolved(
         assert top_alert["y"] + top_alert["height"] < 900  # above the fold
         border = alert.evaluate("e => getComputedStyle(e).borderTopColor")
         assert border == "rgb(164, 22, 26)", border  # --bad
+        assert axe_violations(page) == []
     finally:
         stack.emulator.set_profile("ok")
     expect(page.locator("#print-alert .print-alert")).to_have_count(0, timeout=20_000)
@@ -156,6 +157,7 @@ def test_tablet_keeps_the_case_panel_in_view_after_20_scans(browser: Browser, st
         for part in ("#current-count", "#close", "#scan"):
             expect(page.locator(part)).to_be_in_viewport()
         expect(page.locator("#current-count")).to_have_text("10")
+        assert axe_violations(page) == []
         page.set_viewport_size({"width": 1366, "height": 768})
         for part in ("#current-count", "#close", "#scan"):
             expect(page.locator(part)).to_be_in_viewport()

@@ -157,6 +157,22 @@ def outcomes(page: Page) -> list[tuple[str, str]]:
     return [(a, b) for a, b in reversed(found)]
 
 
+AXE = ROOT / "tests" / "ui" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page: Page) -> list[str]:
+    """Serious and critical axe-core findings on the page as it is now (rule: nodes)."""
+    need_tool(AXE.exists(), f"{AXE} is missing: npm ci --prefix tests/ui/axe")
+    if not page.evaluate("!!window.axe"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => [v.impact, v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')])"
+    )
+    return [text for impact, text in found if impact in AXE_IMPACTS]
+
+
 def shot(page: Page, name: str, *, full_page: bool = True) -> Path:
     """Save a screenshot (the whole page, or what the screen shows) as a test artifact."""
     SHOTS.mkdir(parents=True, exist_ok=True)
