@@ -69,8 +69,8 @@ def analyze(raw: str, *, suffix: str, substitute: str = "") -> ScannerCheck:
         )
     if aim == "no":
         advice.append("The scanner sends no symbology identifier: enable the AIM prefix (]d2).")
-    if suffix != "enter":
-        advice.append("Program the scanner to end every scan with Enter.")
+    if suffix == "none":
+        advice.append("Program the scanner to end every scan with Enter (or Tab).")
     if layout == "wrong":
         advice.append(
             f"The scan read {data!r} instead of the symbol's data: the scanner's keyboard "
