@@ -162,3 +162,16 @@ def test_a_close_sent_again_prints_one_label(page: Page, stack: Stack) -> None:
     assert stack.emulator.wait_for_labels(labels + 1)
     page.wait_for_timeout(1500)  # a second label would be on its way by now
     assert len(stack.emulator.labels) == labels + 1
+
+
+def test_a_button_pressed_after_the_session_ended_leads_back_to_its_page(
+    browser: Browser, stack: Stack
+) -> None:
+    context = browser.new_context(base_url=stack.url)  # no session at all
+    answer = context.request.post(
+        f"{stack.url}/packing/close", form={"reason": "x"}, max_redirects=0,
+        headers={"HX-Request": "true", "HX-Current-URL": f"{stack.url}/packing/"},
+    )  # fmt: skip
+    assert answer.status == 401  # not "missing CSRF token": the session ended
+    assert answer.headers["hx-redirect"] == "/login?next=/packing/"  # the page, not the POST
+    context.close()

@@ -189,3 +189,25 @@ def test_command_codes_are_barcodes_and_a_closed_case_shows_its_label(
     )
     page.goto("/packing/commands")
     expect(page.locator(".command-codes figure")).to_have_count(4)
+
+
+def test_tablet_keeps_the_receipt_lines_and_close_in_view_after_20_scans(
+    browser: Browser, stack: Stack
+) -> None:
+    context, page = login(browser, stack.url, "admin", "admin-password")
+    try:
+        stack.load_receipt({"reference": "ASN-TABLET-R", "lines": [
+            {"line": 1, "gtin": GTIN, "quantity": 30, "serials": [f"TR{n:02d}" for n in range(30)]},
+        ]})  # fmt: skip
+        for width, height in ((800, 1280), (1366, 768)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto("/receiving/ASN-TABLET-R")
+            ready(page)
+            for n in range(10):  # expected, then unexpected ones: discrepancies pile up
+                wedge(page, f"]d201{GTIN}21TR{n + (0 if width == 800 else 10):02d}")
+                wedge(page, f"]d201{GTIN}21XX{n}{width}")
+            wait_idle(page)
+            for part in ("#line-1 .count", "#close-receipt", "#scan"):
+                expect(page.locator(part)).to_be_in_viewport()
+    finally:
+        context.close()
