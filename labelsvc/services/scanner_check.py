@@ -36,6 +36,7 @@ class ScannerCheck:
     suffix: str  # enter, tab, none
     layout: str  # ok, wrong
     advice: tuple[str, ...]
+    prefix: str = ""  # typed before the code (the scanner's configured prefix)
 
     @property
     def ready(self) -> bool:
@@ -50,8 +51,12 @@ def analyze(raw: str, *, suffix: str, substitute: str = "") -> ScannerCheck:
     text = raw.strip("\r\n")
     if not text:
         raise InvalidInput("scan-empty", "Scan the check symbol on this page with the scanner.")
+    start = text.find("]d2")
+    if start < 0:
+        start = max(text.find("01" + CHECK_GTIN), 0)
+    prefix, text = text[:start], text[start:]
     aim = "yes" if text.startswith("]d2") else "no"
-    data = text[3:] if aim == "yes" else text.removeprefix("]d1")
+    data = text[3:] if aim == "yes" else text
     if GS in data:
         gs = "yes"
     elif substitute and substitute in data:
@@ -76,7 +81,16 @@ def analyze(raw: str, *, suffix: str, substitute: str = "") -> ScannerCheck:
             f"The scan read {data!r} instead of the symbol's data: the scanner's keyboard "
             "layout does not match this workstation's. Set both to the same layout."
         )
-    return ScannerCheck(gs, aim, suffix, layout, tuple(advice))
+    return ScannerCheck(gs, aim, suffix, layout, tuple(advice), prefix)
+
+
+def scanner_prefix(app: App, station: str | None) -> str:
+    """The prefix this station's scanner types before every code ('' when none or unknown)."""
+    if not station:
+        return ""
+    with app.store.read() as tx:
+        row = StationRepo(tx).get(station)
+    return row.scanner_prefix if row else ""
 
 
 def record_scanner_check(
@@ -88,13 +102,13 @@ def record_scanner_check(
     with app.store.write() as tx:
         if not StationRepo(tx).set_scanner(station, gs=found.gs, aim=found.aim,
                                            suffix=found.suffix, layout=found.layout,
-                                           actor=actor.label):  # fmt: skip
+                                           prefix=found.prefix, actor=actor.label):  # fmt: skip
             raise NotFound(
                 "station-not-found", f"There is no station {station!r}; choose one first."
             )
         tx.events.append(
             "scanner-checked", actor=actor.label, station=station, subject=f"station:{station}",
             details={"gs": found.gs, "aim": found.aim, "suffix": found.suffix,
-                     "layout": found.layout},
+                     "layout": found.layout, "prefix": found.prefix},
         )  # fmt: skip
     return found

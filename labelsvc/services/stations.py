@@ -34,6 +34,7 @@ class Station:
     scanner_aim: str = "unknown"
     scanner_suffix: str = "unknown"
     scanner_layout: str = "unknown"
+    scanner_prefix: str = ""  # pages treat keys starting with it as a scan at once
     scanner_checked_at: str | None = None
     scanner_checked_by: str | None = None
 
@@ -42,7 +43,8 @@ def _station(row: StationRow) -> Station:
     role: StationRole = "packing" if row.role == "packing" else "receiving"
     return Station(
         row.name, role, row.printer, row.description, row.scanner_gs, row.scanner_aim,
-        row.scanner_suffix, row.scanner_layout, row.scanner_checked_at, row.scanner_checked_by,
+        row.scanner_suffix, row.scanner_layout, row.scanner_prefix, row.scanner_checked_at,
+        row.scanner_checked_by,
     )  # fmt: skip
 
 

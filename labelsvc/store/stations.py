@@ -26,6 +26,7 @@ class StationRow:
     scanner_aim: str = "unknown"  # yes, no: sends a symbology identifier such as ]d2
     scanner_suffix: str = "unknown"  # enter, tab, none
     scanner_layout: str = "unknown"  # ok, wrong
+    scanner_prefix: str = ""  # what the scanner types before every code (a set-up choice)
     scanner_checked_at: str | None = None
     scanner_checked_by: str | None = None
 
@@ -66,14 +67,14 @@ class StationRepo:
         return not existed
 
     def set_scanner(
-        self, name: str, *, gs: str, aim: str, suffix: str, layout: str, actor: str
+        self, name: str, *, gs: str, aim: str, suffix: str, layout: str, prefix: str, actor: str
     ) -> bool:
         """Store what the scanner set-up check found; False when there is no such station."""
         cur = self.tx.execute(
             "UPDATE stations SET scanner_gs = ?, scanner_aim = ?, scanner_suffix = ?,"
-            " scanner_layout = ?, scanner_checked_at = ?, scanner_checked_by = ?"
-            " WHERE name = ?",
-            (gs, aim, suffix, layout, now(), actor, name),
+            " scanner_layout = ?, scanner_prefix = ?, scanner_checked_at = ?,"
+            " scanner_checked_by = ? WHERE name = ?",
+            (gs, aim, suffix, layout, prefix, now(), actor, name),
         )
         return cur.rowcount == 1
 

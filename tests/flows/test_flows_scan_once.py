@@ -165,3 +165,9 @@ def test_the_migration_uses_portable_sql_only() -> None:
     for sqlite_only in ("AUTOINCREMENT", "OR IGNORE", "OR REPLACE", "PRAGMA", "STRFTIME"):
         assert sqlite_only not in text
     assert "UNIQUE (SCAN_ID)" in text
+
+
+def test_scanner_check_finds_the_prefix_the_scanner_sends() -> None:
+    found = analyze("\x02]d2" + CHECK_ELEMENTS, suffix="enter")
+    assert (found.prefix, found.aim, found.gs, found.layout) == ("\x02", "yes", "yes", "ok")
+    assert analyze("]d2" + CHECK_ELEMENTS, suffix="enter").prefix == ""

@@ -211,3 +211,31 @@ def test_tablet_keeps_the_receipt_lines_and_close_in_view_after_20_scans(
                 expect(page.locator(part)).to_be_in_viewport()
     finally:
         context.close()
+
+
+def test_the_stations_scanner_prefix_marks_a_slow_scan_as_a_scan(
+    session: tuple[BrowserContext, Page], stack: Stack
+) -> None:
+    context, page = session
+    at_station(context, stack, "pack-prefix", "packing")
+    page.goto("/station/scanner")
+    page.locator("#check-code").focus()
+    wedge(page, f"§]d201{GTIN}21Zy-9/.Q{GS}10LAYOUT1")  # this scanner sends "§" first
+    expect(page.locator("#scanner-profile [data-field=prefix]")).to_have_text("§")
+    stack.load_receipt({"reference": "ASN-PREFIX", "lines": [
+        {"line": 1, "gtin": GTIN, "quantity": 2}]})  # fmt: skip
+    made = receive_untagged(stack.app, "ASN-PREFIX", 1, 2, actor=SYSTEM, printer="dock")
+    page.goto("/packing/")
+    ready(page)
+    page.click("#open-case")
+    expect(page.locator("#current")).to_have_attribute("data-state", "open")
+    wedge(page, f"§01{GTIN}21{made.items[0].value}")  # in the scan box: the prefix is dropped
+    wait_idle(page)
+    page.locator("#close-reason").click()
+    # A slow (Bluetooth) scanner: 60 ms a key is a person's speed, the prefix says "scan".
+    wedge(page, f"§01{GTIN}21{made.items[1].value}", delay=60)
+    wait_idle(page)
+    seen = outcomes(page)
+    assert [k for k, _ in seen[-2:]] == ["ok", "ok"], seen
+    assert "2 of 12" in seen[-1][1]
+    expect(page.locator("#current")).to_have_attribute("data-state", "open")

@@ -31,6 +31,7 @@ STATEMENTS = [
     "ALTER TABLE stations ADD COLUMN scanner_aim TEXT NOT NULL DEFAULT 'unknown'",
     "ALTER TABLE stations ADD COLUMN scanner_suffix TEXT NOT NULL DEFAULT 'unknown'",
     "ALTER TABLE stations ADD COLUMN scanner_layout TEXT NOT NULL DEFAULT 'unknown'",
+    "ALTER TABLE stations ADD COLUMN scanner_prefix TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE stations ADD COLUMN scanner_checked_at TEXT",
     "ALTER TABLE stations ADD COLUMN scanner_checked_by TEXT",
     "ALTER TABLE receipt_lines ADD COLUMN received_count INTEGER NOT NULL DEFAULT 0",

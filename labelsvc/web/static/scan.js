@@ -74,7 +74,8 @@
     try { field.value = value; } catch (e) { /* a file input: nothing was typed into it */ }
   }
 
-  function scanLike(b) {
+  function scanLike(b, prefix) {
+    if (prefix && b.text.slice(0, prefix.length) === prefix) return true; // the station's own
     return b.count >= MIN_BURST || (b.count >= 2 && /^\][A-Za-z]/.test(b.text));
   }
 
@@ -85,7 +86,8 @@
     if (e.key === "Enter" || e.key === "Tab") {
       var b = burst;
       burst = null;
-      if (b && b.field === target && now - b.last < ENTER_MS && (b.diverted || scanLike(b))) {
+      if (b && b.field === target && now - b.last < ENTER_MS &&
+          (b.diverted || scanLike(b, box.prefix))) {
         e.preventDefault();
         e.stopImmediatePropagation();
         if (!b.diverted) restore(b.field, b.value);
@@ -113,7 +115,7 @@
     burst.last = now;
     burst.typed = false;
     if (burst.diverted) { e.preventDefault(); return; }
-    if (scanLike(burst)) {
+    if (scanLike(burst, box.prefix)) {
       e.preventDefault();
       restore(target, burst.value); // take the first characters back out of the field
       burst.diverted = true;
@@ -124,7 +126,18 @@
   }
 
   function onBeforeInput(e) {
-    if (!burst || e.target !== burst.field || e.inputType !== "insertText") return;
+    var box = pageBox();
+    if (!box || e.target === box.box || e.inputType !== "insertText") return;
+    var fresh = !burst || e.target !== burst.field ||
+      performance.now() - burst.last > (burst.diverted ? ENTER_MS : SCANNER_MS);
+    if (fresh && box.prefix && (e.data || "").indexOf(box.prefix) === 0 && isField(e.target)) {
+      // The station's scanner prefix, sent as text (no key): a scan from its first character.
+      e.preventDefault();
+      burst = { field: e.target, value: e.target.value, text: e.data, count: 1,
+                last: performance.now(), diverted: true, typed: false };
+      return;
+    }
+    if (!burst || e.target !== burst.field) return;
     if (burst.typed) { burst.typed = false; return; }
     // A character without a key (GS sent by the scanner as text): part of the burst.
     if (performance.now() - burst.last > (burst.diverted ? ENTER_MS : SCANNER_MS)) return;
@@ -144,6 +157,7 @@
     this.mode = box.getAttribute("data-scan-mode") || "queue";
     this.url = box.getAttribute("data-scan-url") || (this.form && this.form.action);
     this.substitute = document.body.getAttribute("data-gs-substitute") || "";
+    this.prefix = box.getAttribute("data-scan-prefix") || ""; // from the scanner check
     this.started = null;
     this.keys = 0;
     this.last = 0;
@@ -188,6 +202,7 @@
 
   ScanBox.prototype.clean = function (raw) {
     var text = raw.replace(/[\r\n\t]/g, "");
+    if (this.prefix && text.indexOf(this.prefix) === 0) text = text.slice(this.prefix.length);
     if (this.substitute) text = text.split(this.substitute).join(GS);
     return text.trim() ? text : "";
   };
@@ -195,6 +210,7 @@
   ScanBox.prototype.entry = function (code) {
     // "scan" when it came with a symbology identifier or at scanner speed, else "typed"
     if (code.charAt(0) === "]") return "scan";
+    if (this.prefix && code.indexOf(this.prefix) === 0) return "scan";
     var span = this.last - (this.started || this.last);
     return this.keys > 3 && span / (this.keys - 1) < SCANNER_MS ? "scan" : "typed";
   };

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from labelsvc.domain.errors import InvalidInput
 from labelsvc.services.barcodes import gs1_datamatrix_png
 from labelsvc.services.printers import list_printers
-from labelsvc.services.scanner_check import CHECK_ELEMENTS, record_scanner_check
+from labelsvc.services.scanner_check import CHECK_ELEMENTS, record_scanner_check, scanner_prefix
 from labelsvc.services.stations import (
     STATION_ROLES,
     find_station,
@@ -30,6 +30,12 @@ from labelsvc.web.ui.common import (
 
 bp = Blueprint("ui_station", __name__)
 bp.before_request(require_login)
+
+
+@bp.app_context_processor
+def scanner_globals() -> dict[str, object]:
+    """``scan_prefix()`` for the scan boxes: what this station's scanner types first."""
+    return {"scan_prefix": lambda: scanner_prefix(service(), station_name())}
 
 
 @bp.get("/")
