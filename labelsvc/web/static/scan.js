@@ -20,6 +20,7 @@
   var KEEP_RESULTS = 60;
   var SCANNER_MS = 35; // a wedge scanner types faster than this per key; people do not
   var MIN_BURST = 4; // keys at scanner speed before a burst counts as a scan
+  var GAP_MAX = 70; // one late key (a busy workstation) does not end a burst
   var ENTER_MS = 120; // the Enter of a scan follows its last character within this
   var audio = null;
   var sender = null;
@@ -76,7 +77,8 @@
 
   function scanLike(b, prefix) {
     if (prefix && b.text.slice(0, prefix.length) === prefix) return true; // the station's own
-    return b.count >= MIN_BURST || (b.count >= 2 && /^\][A-Za-z]/.test(b.text));
+    if (b.count >= 2 && /^\][A-Za-z]/.test(b.text)) return true; // a symbology identifier
+    return b.count >= MIN_BURST && (b.last - b.first) / (b.count - 1) < SCANNER_MS;
   }
 
   function onKeydown(e) {
@@ -105,9 +107,9 @@
     }
     if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey) return;
     if (!isField(target)) { box.box.focus(); return; } // the key lands in the scan box
-    var gap = burst && burst.diverted ? ENTER_MS : SCANNER_MS; // a diverted burst may lag
+    var gap = burst && burst.diverted ? ENTER_MS : GAP_MAX; // a diverted burst may lag
     if (!burst || burst.field !== target || now - burst.last > gap) {
-      burst = { field: target, value: target.value, text: "", count: 0, last: now,
+      burst = { field: target, value: target.value, text: "", count: 0, first: now, last: now,
                 diverted: false, typed: false };
     }
     burst.text += e.key;
@@ -129,18 +131,19 @@
     var box = pageBox();
     if (!box || e.target === box.box || e.inputType !== "insertText") return;
     var fresh = !burst || e.target !== burst.field ||
-      performance.now() - burst.last > (burst.diverted ? ENTER_MS : SCANNER_MS);
+      performance.now() - burst.last > (burst.diverted ? ENTER_MS : GAP_MAX);
     if (fresh && box.prefix && (e.data || "").indexOf(box.prefix) === 0 && isField(e.target)) {
       // The station's scanner prefix, sent as text (no key): a scan from its first character.
       e.preventDefault();
       burst = { field: e.target, value: e.target.value, text: e.data, count: 1,
-                last: performance.now(), diverted: true, typed: false };
+                first: performance.now(), last: performance.now(), diverted: true,
+                typed: false };
       return;
     }
     if (!burst || e.target !== burst.field) return;
     if (burst.typed) { burst.typed = false; return; }
     // A character without a key (GS sent by the scanner as text): part of the burst.
-    if (performance.now() - burst.last > (burst.diverted ? ENTER_MS : SCANNER_MS)) return;
+    if (performance.now() - burst.last > (burst.diverted ? ENTER_MS : GAP_MAX)) return;
     burst.text += e.data || "";
     burst.last = performance.now();
     if (burst.diverted) e.preventDefault();
