@@ -135,3 +135,18 @@ def test_trace_scan_in_a_reason_field_traces_it(
     for code in (first, second):
         item = trace(stack.app, code, actor=SYSTEM).item
         assert (item.state, item.hold) == ("commissioned", None)  # nothing held or voided
+
+
+def test_people_typing_in_a_field_are_left_alone(
+    page: Page, stack: Stack, units: Iterator[str]
+) -> None:
+    page.goto("/packing/")
+    ready(page)
+    page.click("#open-case")
+    wedge(page, next(units))
+    wait_idle(page)
+    page.locator("#close-reason").click()
+    page.keyboard.type("short shipment", delay=90)  # a person, not a scanner
+    expect(page.locator("#close-reason")).to_have_value("short shipment")
+    page.keyboard.press("Enter")  # a person's Enter submits the form they typed in
+    expect(page.locator("#scan-results .outcome").first).to_contain_text("closed with 1")
