@@ -13,13 +13,11 @@ import sqlite3
 from dataclasses import dataclass
 
 from labelsvc.domain.actors import Actor, require
-from labelsvc.domain.errors import Conflict, InvalidInput, LabelsvcError, NotFound
+from labelsvc.domain.errors import Conflict, InvalidInput, NotFound
 from labelsvc.domain.receipts import (
     DiscrepancyReport,
     LineCount,
-    LineFacts,
     Outcome,
-    ScanFacts,
     classify,
     discrepancies,
 )
@@ -29,12 +27,11 @@ from labelsvc.services.app import App
 from labelsvc.services.flow_views import ItemView, view_of, views
 from labelsvc.services.lookup import describe, resolve, scan_of
 from labelsvc.services.receipt_files import ReceiptSpec
-from labelsvc.services.scan_checks import LineShape, PoolShape, ambiguity
+from labelsvc.services.receipt_identity import Identity, facts, identify
 from labelsvc.store import Tx
 from labelsvc.store.items import Item
 from labelsvc.store.receipts import LineRow, ReceiptRow
 from labelsvc.store.scans import ScanRepo
-from labelsvc.store.stations import StationRepo
 
 #: Refused outcomes the report lists as "rejected" (duplicates have their own finding).
 REJECTED = frozenset(
@@ -219,75 +216,6 @@ def receive_untagged(
     return result
 
 
-@dataclass(frozen=True)
-class _Identity:
-    kind: str  # sgtin or sscc
-    gtin: str | None
-    value: str
-    lot: str | None
-    expiry: str | None
-    item: Item | None
-
-    @property
-    def name(self) -> str:
-        return f"SSCC {self.value}" if self.kind == "sscc" else f"(01){self.gtin}(21){self.value}"
-
-
-def _pool_shape(tx: Tx, gtin: str | None) -> PoolShape | None:
-    """The shape of the serials our own pool issues for this GTIN, if it has one."""
-    product = tx.products.get(gtin) if gtin else None
-    pool = tx.pools.get(product.unit_pool) if product and product.unit_pool else None
-    if pool is None or not pool.spec.length:
-        return None
-    return PoolShape(pool.spec.length, pool.spec.effective_alphabet)
-
-
-def _identify(
-    tx: Tx, app: App, text: str, lines: list[LineRow], station: str | None
-) -> _Identity | Outcome:
-    """What a scan names, or an ``unreadable``/``unknown``/``ambiguous`` outcome."""
-    try:
-        scan = scan_of(text, app.settings)
-        profile = StationRepo(tx).get(station) if station else None
-        why = ambiguity(
-            scan, sends_gs=profile.scanner_gs if profile else "unknown",
-            lines=[LineShape(ln.lot, ln.expiry) for ln in lines if ln.gtin == scan.gtin],
-            pool=_pool_shape(tx, scan.gtin),
-        )  # fmt: skip
-        if why:
-            return Outcome("ambiguous", why, False)
-        if scan.sscc:
-            return _Identity("sscc", None, scan.sscc, None, None, tx.items.find("sscc", scan.sscc))
-        if scan.gtin and scan.serial:
-            item = tx.items.find(f"01:{scan.gtin}", scan.serial)
-            return _Identity("sgtin", scan.gtin, scan.serial, scan.lot, scan.get("17"), item)
-        item = resolve(tx, scan)
-    except LabelsvcError as exc:
-        return Outcome("unreadable", f"{text!r}: {exc.detail}", False)
-    if item is None:
-        return Outcome("unknown", f"{text!r} is not known here; scan the full GS1 code.", False)
-    kind = "sscc" if item.kind == "sscc" else "sgtin"
-    return _Identity(kind, item.gtin, item.value, None, None, item)
-
-
-def _facts(tx: Tx, row: ReceiptRow, who: _Identity, lines: list[LineRow]) -> ScanFacts:
-    item = who.item
-    refs = tx.receipts.receipts_of(item.id) if item else []
-    others = [r for r in refs if r != row.reference]
-    return ScanFacts(
-        name=who.name, kind=who.kind,  # type: ignore[arg-type]
-        gtin=who.gtin, lot=who.lot,
-        product_known=bool(who.gtin and tx.products.get(who.gtin)),
-        known=item is not None, state=item.state if item else None,
-        hold=item.hold if item else None, in_this_receipt=row.reference in refs,
-        elsewhere=f"receipt {others[0]}" if others else None,
-        expected_line_id=tx.receipts.expected_line(row.id, who.kind, who.gtin or "", who.value),
-        expected_any=tx.receipts.lists_any(row.id, who.kind),
-        lines=[LineFacts(ln.id, ln.line_no, ln.gtin, ln.lot, ln.quantity, ln.received,
-                         ln.listed > 0) for ln in lines],
-    )  # fmt: skip
-
-
 def _parent(tx: Tx, app: App, row: ReceiptRow, parent: str | None) -> Item | None:
     """The container a scan is nested in, which must have been received on this receipt."""
     if not parent:
@@ -301,7 +229,7 @@ def _parent(tx: Tx, app: App, row: ReceiptRow, parent: str | None) -> Item | Non
 
 
 def _store_received(
-    tx: Tx, who: _Identity, line: LineRow | None, level: str | None, parent: Item | None,
+    tx: Tx, who: Identity, line: LineRow | None, level: str | None, parent: Item | None,
     actor: Actor,
 ) -> Item:  # fmt: skip
     """Insert (or update) the received item; an SSCC becomes a closed container."""
@@ -358,15 +286,15 @@ def receive_scan(
             return _replay(tx, scan_id)
         row = _receipt(tx, reference, open_only=True)
         lines = tx.receipts.lines(row.id)
-        who = _identify(tx, app, scan, lines, station)
+        who = identify(tx, app, scan, lines, station)
         container = _parent(tx, app, row, parent)
         if isinstance(who, Outcome):
             outcome, name, item = who, scan, None
         else:
-            outcome, name, item = classify(_facts(tx, row, who, lines)), who.name, who.item
+            outcome, name, item = classify(facts(tx, row, who, lines)), who.name, who.item
         line_id = outcome.line_id or None
         line = next((ln for ln in lines if ln.id == line_id), None)
-        if outcome.accepted and isinstance(who, _Identity):
+        if outcome.accepted and isinstance(who, Identity):
             item = _store_received(tx, who, line, level, container, actor)
             tx.receipts.add_items(row.id, [item.id], line_id=line_id, how="scanned",
                                   actor=actor.label, station=station)  # fmt: skip

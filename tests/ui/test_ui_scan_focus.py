@@ -150,3 +150,18 @@ def test_people_typing_in_a_field_are_left_alone(
     expect(page.locator("#close-reason")).to_have_value("short shipment")
     page.keyboard.press("Enter")  # a person's Enter submits the form they typed in
     expect(page.locator("#scan-results .outcome").first).to_contain_text("closed with 1")
+
+
+def test_a_scanner_that_sends_no_enter_still_scans_from_another_field(
+    page: Page, stack: Stack, units: Iterator[str]
+) -> None:
+    page.goto("/packing/")
+    ready(page)
+    page.click("#open-case")
+    wedge(page, next(units))
+    wait_idle(page)
+    page.locator("#close-reason").click()
+    page.keyboard.type(next(units), delay=2)  # no suffix: the code ends with a pause
+    expect(page.locator("#current-count")).to_have_text("2", timeout=5_000)
+    assert outcomes(page)[-1][0] == "ok"
+    expect(page.locator("#close-reason")).to_have_value("")

@@ -22,34 +22,10 @@
   var MIN_BURST = 4; // keys at scanner speed before a burst counts as a scan
   var GAP_MAX = 70; // one late key (a busy workstation) does not end a burst
   var ENTER_MS = 120; // the Enter of a scan follows its last character within this
-  var audio = null;
+  var HELD_MS = 1000; // a burst known to be a scan keeps its field until its Enter, this long
   var sender = null;
 
-  var TONES = {
-    ok: [["sine", 880, 0, 0.08]],
-    warn: [["triangle", 660, 0, 0.12], ["triangle", 520, 0.16, 0.3]],
-    reject: [["square", 220, 0, 0.18], ["square", 180, 0.22, 0.3]],
-    alarm: [["square", 300, 0, 0.2], ["square", 300, 0.3, 0.5], ["square", 300, 0.6, 0.8]],
-  };
-
-  function beep(kind) {
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      (TONES[kind] || TONES.reject).forEach(function (t) {
-        var osc = audio.createOscillator();
-        var gain = audio.createGain();
-        osc.type = t[0];
-        osc.frequency.value = t[1];
-        gain.gain.value = 0.15;
-        osc.connect(gain);
-        gain.connect(audio.destination);
-        osc.start(audio.currentTime + t[2]);
-        osc.stop(audio.currentTime + t[3]);
-      });
-    } catch (e) { /* no sound device: the colour and the announcement still tell */ }
-    document.body.setAttribute("data-last-sound", kind);
-  }
-  window.labelsvcBeep = beep;
+  function beep(kind) { window.labelsvcBeep(kind); } // station.js
 
   function isField(el) {
     if (!el || el === document.body) return false;
@@ -81,6 +57,14 @@
     return b.count >= MIN_BURST && (b.last - b.first) / (b.count - 1) < SCANNER_MS;
   }
 
+  /** Keep a scan's characters until its Enter; a scanner that sends none is done after HELD_MS. */
+  function hold(b, box) {
+    window.clearTimeout(b.timer);
+    b.timer = window.setTimeout(function () {
+      if (burst === b) { burst = null; box.take(b.text, "scan"); }
+    }, HELD_MS);
+  }
+
   function onKeydown(e) {
     var box = pageBox();
     if (!box || e.target === box.box) return;
@@ -88,8 +72,10 @@
     if (e.key === "Enter" || e.key === "Tab") {
       var b = burst;
       burst = null;
-      if (b && b.field === target && now - b.last < ENTER_MS &&
-          (b.diverted || scanLike(b, box.prefix))) {
+      if (b) window.clearTimeout(b.timer);
+      if (b && b.field === target &&
+          ((b.diverted && now - b.last < HELD_MS) ||
+           (now - b.last < ENTER_MS && scanLike(b, box.prefix)))) {
         e.preventDefault();
         e.stopImmediatePropagation();
         if (!b.diverted) restore(b.field, b.value);
@@ -102,12 +88,13 @@
         e.preventDefault();
         burst.text += GS;
         burst.last = now;
+        hold(burst, box);
       }
       return;
     }
     if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey) return;
     if (!isField(target)) { box.box.focus(); return; } // the key lands in the scan box
-    var gap = burst && burst.diverted ? ENTER_MS : GAP_MAX; // a diverted burst may lag
+    var gap = burst && burst.diverted ? HELD_MS : GAP_MAX; // a known scan may lag
     if (!burst || burst.field !== target || now - burst.last > gap) {
       burst = { field: target, value: target.value, text: "", count: 0, first: now, last: now,
                 diverted: false, typed: false };
@@ -116,12 +103,13 @@
     burst.count += 1;
     burst.last = now;
     burst.typed = false;
-    if (burst.diverted) { e.preventDefault(); return; }
+    if (burst.diverted) { e.preventDefault(); hold(burst, box); return; }
     if (scanLike(burst, box.prefix)) {
       e.preventDefault();
       restore(target, burst.value); // take the first characters back out of the field
       burst.diverted = true;
       target.setAttribute("data-scan-diverted", "yes");
+      hold(burst, box);
       return;
     }
     burst.typed = true; // the key goes through: its beforeinput carries the same character
@@ -131,22 +119,23 @@
     var box = pageBox();
     if (!box || e.target === box.box || e.inputType !== "insertText") return;
     var fresh = !burst || e.target !== burst.field ||
-      performance.now() - burst.last > (burst.diverted ? ENTER_MS : GAP_MAX);
+      performance.now() - burst.last > (burst.diverted ? HELD_MS : GAP_MAX);
     if (fresh && box.prefix && (e.data || "").indexOf(box.prefix) === 0 && isField(e.target)) {
       // The station's scanner prefix, sent as text (no key): a scan from its first character.
       e.preventDefault();
       burst = { field: e.target, value: e.target.value, text: e.data, count: 1,
                 first: performance.now(), last: performance.now(), diverted: true,
                 typed: false };
+      hold(burst, box);
       return;
     }
     if (!burst || e.target !== burst.field) return;
     if (burst.typed) { burst.typed = false; return; }
     // A character without a key (GS sent by the scanner as text): part of the burst.
-    if (performance.now() - burst.last > (burst.diverted ? ENTER_MS : GAP_MAX)) return;
+    if (performance.now() - burst.last > (burst.diverted ? HELD_MS : GAP_MAX)) return;
     burst.text += e.data || "";
     burst.last = performance.now();
-    if (burst.diverted) e.preventDefault();
+    if (burst.diverted) { e.preventDefault(); hold(burst, box); }
   }
 
   document.addEventListener("keydown", onKeydown, true);
@@ -422,35 +411,6 @@
       if (!sender && box.scanBox.mode === "queue") sender = new Sender(box.scanBox);
     });
   }
-
-  /* Actions that cannot be undone (recall, void, revoke, disable) ask first. The click is
-     stopped before the form sees it, so neither htmx nor a plain form submits unasked. */
-  document.addEventListener("click", function (e) {
-    var asking = e.target.closest && e.target.closest("[data-confirm]");
-    if (asking && !window.confirm(asking.getAttribute("data-confirm"))) {
-      e.preventDefault();
-      e.stopImmediatePropagation();
-    }
-  }, true);
-
-  /* A button whose label names its input's value follows it: "Label 5 units", not the 24
-     the page was drawn with. <input data-button-label="Label {n} units"> */
-  document.addEventListener("input", function (e) {
-    var input = e.target, template = input.getAttribute && input.getAttribute("data-button-label");
-    var button = template && input.form && input.form.querySelector("button[type=submit]");
-    if (button) button.textContent = template.replace("{n}", input.value || "?");
-  });
-
-  /* A print job that waits for a person is an alarm until it is resolved: it sounds when it
-     appears and again every ALARM_EVERY polls while it is still there. */
-  var ALARM_EVERY = 5, alarmPolls = 0;
-  document.addEventListener("htmx:afterSwap", function (e) {
-    if (!e.target || e.target.id !== "print-alert") return;
-    var stuck = e.target.querySelector(".print-alert");
-    if (!stuck) { alarmPolls = 0; return; }
-    if (alarmPolls % ALARM_EVERY === 0) beep("alarm");
-    alarmPolls += 1;
-  });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
