@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, tuple[Role, frozenset[str]]] = {
     "reprint": ("supervisor", frozenset({"label"})),
     "void": ("supervisor", frozenset({"label"})),
     "release": ("supervisor", frozenset()),
+    "recall": ("supervisor", frozenset()),  # operators may hold (quarantine), not recall
     "override": ("supervisor", frozenset({"receive", "pack"})),
     "confirm-job": ("supervisor", frozenset({"label"})),
     "manage": ("admin", frozenset()),

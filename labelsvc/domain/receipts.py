@@ -15,10 +15,12 @@ from labelsvc.domain.lifecycle import Refusal, hold_refusal, retired_refusal
 Code = Literal[
     "expected", "not-expected", "over", "duplicate", "unknown", "wrong-gtin", "wrong-lot",
     "known-elsewhere", "item-voided", "item-decommissioned", "item-quarantined",
-    "item-recalled", "unreadable",
+    "item-recalled", "unreadable", "ambiguous",
 ]  # fmt: skip
 #: Outcomes that record the item as received (the rest are refused).
 ACCEPTED = frozenset({"expected", "not-expected", "over"})
+#: Accepted outcomes that are still a discrepancy: a station shows them amber, not green.
+DISCREPANT = frozenset({"not-expected", "over"})
 #: States of an item we know that may still arrive (issued to a supplier, not yet here).
 ARRIVABLE = frozenset({"allocated", "labeled"})
 
@@ -72,7 +74,12 @@ def _refused(refusal: Refusal) -> Outcome:
 def classify(f: ScanFacts) -> Outcome:
     """Classify a scan against a receipt; the first rule that applies decides."""
     if f.in_this_receipt:
-        return Outcome("duplicate", f"{f.name} was received on this receipt already.", False)
+        return Outcome(
+            "duplicate",
+            f"{f.name} was received on this receipt already; it is counted once, "
+            "scan the next unit.",
+            False,
+        )
     if f.known:
         found = retired_refusal(f.name, f.state or "") or hold_refusal(f.name, f.hold)
         if found:
@@ -103,10 +110,16 @@ def _classify_unit(f: ScanFacts) -> Outcome:
     if not lines:
         if not f.product_known:
             return Outcome(
-                "unknown", f"{f.name}: GTIN {f.gtin} is not a product known here.", False
+                "unknown",
+                f"{f.name}: GTIN {f.gtin} is not a product known here; set it "
+                "aside and ask a supervisor to add the product.",
+                False,
             )
         return Outcome(
-            "wrong-gtin", f"{f.name}: GTIN {f.gtin} is on no line of this receipt.", False
+            "wrong-gtin",
+            f"{f.name}: GTIN {f.gtin} is on no line of this receipt; set "
+            "it aside for a supervisor.",
+            False,
         )
     if f.lot:
         same_lot = [ln for ln in lines if ln.lot in (None, f.lot)]
@@ -134,7 +147,10 @@ def _classify_unit(f: ScanFacts) -> Outcome:
 def _wrong_lot(f: ScanFacts, lines: Sequence[LineFacts]) -> Outcome:
     wanted = ", ".join(sorted({ln.lot for ln in lines if ln.lot}))
     return Outcome(
-        "wrong-lot", f"{f.name} is lot {f.lot}; the receipt expects lot {wanted}.", False
+        "wrong-lot",
+        f"{f.name} is lot {f.lot}; the receipt expects lot {wanted}. Set it "
+        "aside for a supervisor.",
+        False,
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from labelsvc.domain.actors import Actor, require
 from labelsvc.services.app import App
+from labelsvc.services.lookup import describe
 from labelsvc.store.events import EventRow
 from labelsvc.store.reports import ReportRepo
 
@@ -35,3 +36,16 @@ def audit_log(app: App, actor: Actor, where: AuditFilter) -> tuple[list[EventRow
             limit=AUDIT_PAGE,
         )  # fmt: skip
         return rows, reports.event_types()
+
+
+def audit_names(app: App, actor: Actor, rows: list[EventRow]) -> dict[int, str]:
+    """How the items of audit rows are named to a person (serial or SSCC, not a row id)."""
+    require(actor, "manage")
+    wanted = {i for r in rows for i in (r.item_id, r.parent_id) if i is not None}
+    names: dict[int, str] = {}
+    with app.store.read() as tx:
+        for item_id in sorted(wanted):
+            item = tx.items.get(item_id)
+            if item is not None:
+                names[item_id] = describe(item)
+    return names

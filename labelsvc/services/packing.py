@@ -15,7 +15,7 @@ from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, InvalidInput, NotFound
 from labelsvc.domain.lifecycle import pack_refusal, state_after_unpack
 from labelsvc.domain.nesting import add_refusal, capacity_for, close_refusal, is_early, nest_refusal
-from labelsvc.services import labeling
+from labelsvc.services import labeling, scan_once
 from labelsvc.services.allocation import allocate_in
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import (
@@ -48,15 +48,18 @@ def default_sscc_pool(tx: Tx, pool: str | None = None) -> str:
 
 def open_container(
     app: App, level: Level, *, actor: Actor, gtin: str | None = None, pool: str | None = None,
-    station: str | None = None,
+    station: str | None = None, scan_id: str | None = None,
 ) -> ContainerView:  # fmt: skip
     """Open a case or pallet with a new SSCC; its capacity comes from the product.
 
-    Without ``gtin`` the product (and capacity) is fixed by the first thing added.
+    Without ``gtin`` the product (and capacity) is fixed by the first thing added. With
+    ``scan_id`` (a scanned OPEN command) a repeat raises the first outcome instead.
     """
     require(actor, "pack")
     station = station or actor.station
     with app.store.write() as tx:
+        scan_once.claim(tx, scan_id, page="packing", code=f"OPEN {level}", actor=actor.label,
+                        station=station)  # fmt: skip
         capacity = None
         if gtin:
             product = tx.products.get(gtin)
@@ -72,7 +75,31 @@ def open_container(
             "container-opened", actor=actor.label, station=station, item_id=row.item_id,
             details={"level": level, "capacity": capacity, "gtin": gtin},
         )  # fmt: skip
-        return container_view(tx, row)
+        view = container_view(tx, row)
+        scan_once.finish(tx, scan_id, ok=True, outcome="opened", detail=opened_detail(view),
+                         subject=view.sscc)  # fmt: skip
+        return view
+
+
+def opened_detail(view: ContainerView) -> str:
+    """What the operator reads when a container was opened."""
+    return f"{view.level.title()} SSCC {view.sscc} opened; scan what goes in."
+
+
+def packed_detail(view: ContainerView) -> str:
+    """What the operator reads when an item went in: the count, and whether it is full."""
+    full = view.capacity is not None and view.count >= view.capacity
+    of = f" of {view.capacity}" if view.capacity else ""
+    return f"Packed into SSCC {view.sscc}: {view.count}{of}.{' Full: close it.' if full else ''}"
+
+
+def closed_detail(view: ContainerView) -> str:
+    """What the operator reads when a container closed and its label was queued."""
+    jobs = ", ".join(f"#{j}" for j in view.job_ids)
+    return (
+        f"{view.level.title()} SSCC {view.sscc} closed with {view.count}; "
+        f"its label is queued (job {jobs})."
+    )
 
 
 def open_case(app: App, *, actor: Actor, gtin: str | None = None, pool: str | None = None,
@@ -107,6 +134,7 @@ def list_open_containers(
 def add_to_container(
     app: App, container: str, child: str, *, actor: Actor, station: str | None = None,
     move: bool = False, reason: str | None = None, entry: str | None = None,
+    scan_id: str | None = None,
 ) -> ContainerView:  # fmt: skip
     """Put a scanned unit (or closed case) into an open container.
 
@@ -118,6 +146,8 @@ def add_to_container(
     require(actor, "pack")
     station = station or actor.station
     with app.store.write() as tx:
+        scan_once.claim(tx, scan_id, page="packing", code=child, actor=actor.label,
+                        station=station)  # fmt: skip
         parent, row = need_container(tx, app, container)
         item = need_item(tx, app, child)
         _check_add(tx, app, parent, row, item)
@@ -145,7 +175,10 @@ def add_to_container(
                      **({"ais": extra} if extra else {})},
         )  # fmt: skip
         fresh_row = tx.containers.get(parent.id)  # the first unit may have set the capacity
-        return container_view(tx, fresh_row or row)
+        view = container_view(tx, fresh_row or row)
+        scan_once.finish(tx, scan_id, ok=True, outcome="packed", detail=packed_detail(view),
+                         subject=view.sscc)  # fmt: skip
+        return view
 
 
 def _check_add(tx: Tx, app: App, parent: Item, row: ContainerRow, item: Item) -> None:
@@ -256,11 +289,17 @@ def remove_from_container(
 def close_container(
     app: App, container: str, *, actor: Actor, reason: str | None = None,
     station: str | None = None, printer: str | None = None, template: str | None = None,
+    scan_id: str | None = None,
 ) -> ContainerView:  # fmt: skip
-    """Close a case or pallet and queue its SSCC label; closing early needs a reason."""
+    """Close a case or pallet and queue its SSCC label; closing early needs a reason.
+
+    With ``scan_id`` (a scanned CLOSE) a repeat raises the first outcome: no second label.
+    """
     require(actor, "pack")
     station = station or actor.station
     with app.store.write() as tx:
+        scan_once.claim(tx, scan_id, page="packing", code="CLOSE", actor=actor.label,
+                        station=station)  # fmt: skip
         parent, row = need_container(tx, app, container)
         count = tx.containers.child_count(parent.id)
         found = close_refusal(describe(parent), row.state, count, row.capacity, reason)
@@ -282,6 +321,8 @@ def close_container(
         closed = tx.containers.get(parent.id)
         assert closed is not None
         view = container_view(tx, closed, jobs)
+        scan_once.finish(tx, scan_id, ok=True, outcome="closed", detail=closed_detail(view),
+                         subject=view.sscc)  # fmt: skip
     labeling.wake_printers(app, printer)
     return view
 

@@ -137,21 +137,27 @@ def receipt_from_mapping(data: dict[str, Any], where: str) -> ReceiptSpec:
 
 def read_receipt_file(path: Path) -> ReceiptSpec:
     """Read an ASN or PO from a ``.json`` file or a ``.csv`` file (one row per line)."""
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() == ".json":
+    return parse_receipt_text(path.read_text(encoding="utf-8-sig"), str(path))
+
+
+def parse_receipt_text(text: str, name: str) -> ReceiptSpec:
+    """An ASN or PO from the text of a file called ``name`` (.json, else CSV): the same
+    validation and messages for the CLI and for a file uploaded on the receiving page."""
+    text = text.removeprefix("\ufeff")
+    if name.lower().endswith(".json"):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InvalidInput("receipt-invalid", f"{path}: not valid JSON: {exc}.") from exc
+            raise InvalidInput("receipt-invalid", f"{name}: not valid JSON: {exc}.") from exc
         if not isinstance(data, dict):
-            raise InvalidInput("receipt-invalid", f"{path}: must hold one receipt object.")
-        return receipt_from_mapping(data, str(path))
+            raise InvalidInput("receipt-invalid", f"{name}: must hold one receipt object.")
+        return receipt_from_mapping(data, name)
     rows = list(csv.DictReader(text.splitlines()))
     if not rows:
-        raise InvalidInput("receipt-invalid", f"{path}: no lines.")
+        raise InvalidInput("receipt-invalid", f"{name}: no lines.")
     head = {k: rows[0].get(k) or "" for k in ("reference", "kind", "supplier")}
     for n, row in enumerate(rows, 2):
         if (row.get("reference") or "") != head["reference"]:
-            raise _bad(f"{path} row {n}", "every row must have the same reference.", "reference")
+            raise _bad(f"{name} row {n}", "every row must have the same reference.", "reference")
     lines = [{k: v for k, v in row.items() if k in LINE_FIELDS} for row in rows]
-    return receipt_from_mapping({**head, "lines": lines}, str(path))
+    return receipt_from_mapping({**head, "lines": lines}, name)

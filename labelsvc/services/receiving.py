@@ -9,16 +9,14 @@ arrived. Closing with discrepancies needs a supervisor and a reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from labelsvc.domain.actors import Actor, require
-from labelsvc.domain.errors import Conflict, InvalidInput, LabelsvcError, NotFound
+from labelsvc.domain.errors import Conflict, InvalidInput, NotFound
 from labelsvc.domain.receipts import (
     DiscrepancyReport,
     LineCount,
-    LineFacts,
     Outcome,
-    ScanFacts,
     classify,
     discrepancies,
 )
@@ -26,17 +24,19 @@ from labelsvc.services import labeling
 from labelsvc.services.allocation import allocate_in
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import ItemView, view_of, views
-from labelsvc.services.lookup import describe, extra_ais, resolve, scan_of
+from labelsvc.services.lookup import describe, resolve, scan_of
 from labelsvc.services.receipt_files import ReceiptSpec
+from labelsvc.services.receipt_identity import Identity, facts, identify
 from labelsvc.store import Tx
 from labelsvc.store.errors import IntegrityViolation
 from labelsvc.store.items import Item
 from labelsvc.store.receipts import LineRow, ReceiptRow
+from labelsvc.store.scans import ScanRepo
 
 #: Refused outcomes the report lists as "rejected" (duplicates have their own finding).
 REJECTED = frozenset(
     {"unknown", "wrong-gtin", "wrong-lot", "known-elsewhere", "item-voided",
-     "item-decommissioned", "item-quarantined", "item-recalled", "unreadable"}
+     "item-decommissioned", "item-quarantined", "item-recalled", "unreadable", "ambiguous"}
 )  # fmt: skip
 
 
@@ -94,6 +94,7 @@ class ScanResult:
     accepted: bool
     item: ItemView | None
     line: LineStatus | None
+    replayed: bool = False  # a repeated scan_id: the first outcome, nothing done again
 
 
 def _line_status(row: LineRow) -> LineStatus:
@@ -240,59 +241,6 @@ def _receive_part(
         return list(views(tx, items)), jobs
 
 
-@dataclass(frozen=True)
-class _Identity:
-    kind: str  # sgtin or sscc
-    gtin: str | None
-    value: str
-    lot: str | None
-    expiry: str | None
-    item: Item | None
-    extra: dict[str, str] = field(default_factory=dict, hash=False)
-
-    @property
-    def name(self) -> str:
-        return f"SSCC {self.value}" if self.kind == "sscc" else f"(01){self.gtin}(21){self.value}"
-
-
-def _identify(tx: Tx, app: App, text: str) -> _Identity | Outcome:
-    """What a scan names, or an ``unreadable``/``unknown`` outcome."""
-    try:
-        scan = scan_of(text, app.settings)
-        extra = extra_ais(scan)
-        if scan.sscc:
-            found = tx.items.find("sscc", scan.sscc)
-            return _Identity("sscc", None, scan.sscc, None, None, found, extra)
-        if scan.gtin and scan.serial:
-            item = tx.items.find(f"01:{scan.gtin}", scan.serial)
-            return _Identity("sgtin", scan.gtin, scan.serial, scan.lot, scan.get("17"), item, extra)
-        item = resolve(tx, scan)
-    except LabelsvcError as exc:
-        return Outcome("unreadable", f"{text!r}: {exc.detail}", False)
-    if item is None:
-        return Outcome("unknown", f"{text!r} is not known here; scan the full GS1 code.", False)
-    kind = "sscc" if item.kind == "sscc" else "sgtin"
-    return _Identity(kind, item.gtin, item.value, None, None, item)
-
-
-def _facts(tx: Tx, row: ReceiptRow, who: _Identity, lines: list[LineRow]) -> ScanFacts:
-    item = who.item
-    refs = tx.receipts.receipts_of(item.id) if item else []
-    others = [r for r in refs if r != row.reference]
-    return ScanFacts(
-        name=who.name, kind=who.kind,  # type: ignore[arg-type]
-        gtin=who.gtin, lot=who.lot,
-        product_known=bool(who.gtin and tx.products.get(who.gtin)),
-        known=item is not None, state=item.state if item else None,
-        hold=item.hold if item else None, in_this_receipt=row.reference in refs,
-        elsewhere=f"receipt {others[0]}" if others else None,
-        expected_line_id=tx.receipts.expected_line(row.id, who.kind, who.gtin or "", who.value),
-        expected_any=tx.receipts.lists_any(row.id, who.kind),
-        lines=[LineFacts(ln.id, ln.line_no, ln.gtin, ln.lot, ln.quantity, ln.received,
-                         ln.listed > 0) for ln in lines],
-    )  # fmt: skip
-
-
 def _parent(tx: Tx, app: App, row: ReceiptRow, parent: str | None) -> Item | None:
     """The container a scan is nested in, which must have been received on this receipt."""
     if not parent:
@@ -306,7 +254,7 @@ def _parent(tx: Tx, app: App, row: ReceiptRow, parent: str | None) -> Item | Non
 
 
 def _store_received(
-    tx: Tx, who: _Identity, line: LineRow | None, level: str | None, parent: Item | None,
+    tx: Tx, who: Identity, line: LineRow | None, level: str | None, parent: Item | None,
     actor: Actor,
 ) -> Item:  # fmt: skip
     """Insert (or update) the received item; an SSCC becomes a closed container."""
@@ -345,28 +293,34 @@ def _store_received(
 
 def receive_scan(
     app: App, reference: str, scan: str, *, actor: Actor, parent: str | None = None,
-    level: str | None = None, station: str | None = None,
+    level: str | None = None, station: str | None = None, scan_id: str | None = None,
 ) -> ScanResult:  # fmt: skip
     """Check one scanned unit, case or pallet against the receipt and record the outcome.
 
     ``parent`` is the scan of a case or pallet received just before, to record nesting as
     it arrived; ``level`` says whether an SSCC is a ``case`` or ``pallet`` (default: a
     case inside a parent, else a pallet). A refused scan is an outcome, not an error.
+    ``scan_id`` (made by the station page) is claimed in the same transaction: a repeat
+    answers with the first outcome and changes nothing.
     """
     require(actor, "receive")
     station = station or actor.station
     with app.store.write() as tx:
+        if scan_id and not ScanRepo(tx).claim(
+            scan_id, page=f"receipt:{reference}", code=scan, actor=actor.label, station=station
+        ):
+            return _replay(tx, scan_id)
         row = _receipt(tx, reference, open_only=True)
         lines = tx.receipts.lines(row.id)
-        who = _identify(tx, app, scan)
+        who = identify(tx, app, scan, lines, station)
         container = _parent(tx, app, row, parent)
         if isinstance(who, Outcome):
             outcome, name, item = who, scan, None
         else:
-            outcome, name, item = classify(_facts(tx, row, who, lines)), who.name, who.item
+            outcome, name, item = classify(facts(tx, row, who, lines)), who.name, who.item
         line_id = outcome.line_id or None
         line = next((ln for ln in lines if ln.id == line_id), None)
-        if outcome.accepted and isinstance(who, _Identity):
+        if outcome.accepted and isinstance(who, Identity):
             item = _store_received(tx, who, line, level, container, actor)
             tx.receipts.add_items(row.id, [item.id], line_id=line_id, how="scanned",
                                   actor=actor.label, station=station)  # fmt: skip
@@ -375,18 +329,28 @@ def receive_scan(
                 parent_id=container.id if container else None,
                 details={"receipt": reference, "line": line.line_no if line else None,
                          "outcome": outcome.code,
-                         **({"ais": who.extra} if isinstance(who, _Identity) and who.extra
+                         **({"ais": who.extra} if isinstance(who, Identity) and who.extra
                             else {})},
             )  # fmt: skip
         tx.receipts.log_scan(row.id, raw=scan, name=name, outcome=outcome.code,
                              accepted=outcome.accepted, item_id=item.id if item else None,
                              line_id=line_id, actor=actor.label, station=station)  # fmt: skip
         now_line = next((ln for ln in tx.receipts.lines(row.id) if ln.id == line_id), None)
+        if scan_id:
+            ScanRepo(tx).finish(scan_id, ok=outcome.accepted, outcome=outcome.code,
+                                detail=outcome.detail, subject=name)  # fmt: skip
         return ScanResult(
             outcome.code, outcome.detail, outcome.accepted,
             view_of(tx, item) if item and outcome.accepted else None,
             _line_status(now_line) if now_line else None,
         )  # fmt: skip
+
+
+def _replay(tx: Tx, scan_id: str) -> ScanResult:
+    """The first outcome of a scan sent again (its answer was lost on the way)."""
+    first = ScanRepo(tx).get(scan_id)
+    assert first is not None and first.outcome is not None, "claimed and finished together"
+    return ScanResult(first.outcome, first.detail or "", bool(first.ok), None, None, True)
 
 
 def _report(tx: Tx, row: ReceiptRow) -> DiscrepancyReport:
@@ -396,7 +360,7 @@ def _report(tx: Tx, row: ReceiptRow) -> DiscrepancyReport:
                   tuple(missing.get(ln.id, ())))
         for ln in tx.receipts.lines(row.id)
     ]  # fmt: skip
-    scans = tx.receipts.scans(row.id)
+    scans = tx.receipts.scans(row.id, ["not-expected", "duplicate", *sorted(REJECTED)])
     return discrepancies(
         row.reference, lines,
         unexpected=[s.name for s in scans if s.outcome == "not-expected"],

@@ -14,6 +14,7 @@ from typing import Literal
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import InvalidInput, NotFound
 from labelsvc.services.app import App
+from labelsvc.store.jobs import Job
 from labelsvc.store.stations import StationRepo, StationRow
 
 StationRole = Literal["receiving", "packing"]
@@ -29,11 +30,22 @@ class Station:
     role: StationRole
     printer: str | None
     description: str
+    scanner_gs: str = "unknown"  # what the scanner set-up check found: yes, substitute, no
+    scanner_aim: str = "unknown"
+    scanner_suffix: str = "unknown"
+    scanner_layout: str = "unknown"
+    scanner_prefix: str = ""  # pages treat keys starting with it as a scan at once
+    scanner_checked_at: str | None = None
+    scanner_checked_by: str | None = None
 
 
 def _station(row: StationRow) -> Station:
     role: StationRole = "packing" if row.role == "packing" else "receiving"
-    return Station(row.name, role, row.printer, row.description)
+    return Station(
+        row.name, role, row.printer, row.description, row.scanner_gs, row.scanner_aim,
+        row.scanner_suffix, row.scanner_layout, row.scanner_prefix, row.scanner_checked_at,
+        row.scanner_checked_by,
+    )  # fmt: skip
 
 
 def list_stations(app: App, actor: Actor) -> list[Station]:
@@ -92,3 +104,16 @@ def save_station(
         row = StationRepo(tx).get(name)
         assert row is not None
     return _station(row)
+
+
+#: Print job states that need a person at the printer (or a decision) before labels come out.
+STUCK_STATES = ("held", "failed", "needs-confirmation")
+
+
+def stuck_jobs(app: App, actor: Actor, printer: str | None) -> list[Job]:
+    """Jobs on the station's printer that wait for a person: paper out, head open, failed."""
+    require(actor, "jobs")
+    name = printer or app.settings.printing.default_printer
+    with app.store.read() as tx:
+        found = [j for s in STUCK_STATES for j in tx.jobs.query(state=s, printer=name, limit=20)]
+    return sorted(found, key=lambda j: j.id)

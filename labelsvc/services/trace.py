@@ -195,8 +195,8 @@ def quarantine(
     app: App, scan: str, *, actor: Actor, reason: str, recall: bool = False,
     station: str | None = None,
 ) -> HoldResult:  # fmt: skip
-    """Quarantine (or recall) an item and everything below it."""
-    require(actor, "quarantine")
+    """Quarantine (or recall) an item and everything below it; a recall needs a supervisor."""
+    require(actor, "recall" if recall else "quarantine")
     reason = _reason(reason)
     with app.store.write() as tx:
         item = need_item(tx, app, scan)
@@ -238,7 +238,7 @@ def quarantine_lot(
     station: str | None = None,
 ) -> HoldResult:  # fmt: skip
     """Quarantine (or recall) every serial of a lot; containers holding them cannot ship."""
-    require(actor, "quarantine")
+    require(actor, "recall" if recall else "quarantine")
     reason = _reason(reason)
     with app.store.write() as tx:
         return _hold(

@@ -123,8 +123,7 @@ class ReceiptRepo:
         """Lines in order with live received counts and the number of listed identifiers."""
         rows = self.tx.execute(
             "SELECT l.id, l.line_no, l.gtin, l.sku, l.quantity, l.lot, l.expiry,"
-            " (SELECT COUNT(*) FROM receipt_items ri WHERE ri.receipt_id = l.receipt_id"
-            "  AND ri.line_id = l.id) AS received,"
+            " l.received_count AS received,"
             " (SELECT COUNT(*) FROM receipt_expected e WHERE e.line_id = l.id AND e.kind = 'sgtin')"
             " AS listed"
             " FROM receipt_lines l WHERE l.receipt_id = ? ORDER BY l.line_no",
@@ -162,13 +161,22 @@ class ReceiptRepo:
         self, receipt_id: int, item_ids: list[int], *, line_id: int | None, how: str,
         actor: str, station: str | None,
     ) -> None:  # fmt: skip
-        """Record items as received; one row per item and receipt (the primary key)."""
+        """Record items as received; one row per item and receipt (the primary key).
+
+        The line's ``received_count`` moves in the same statement batch, so counting a line
+        never reads every item received on it.
+        """
         at = now()
         self.tx.executemany(
             "INSERT INTO receipt_items (receipt_id, item_id, line_id, how, actor, station, at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             ((receipt_id, i, line_id, how, actor, station, at) for i in item_ids),
         )
+        if line_id is not None and item_ids:
+            self.tx.execute(
+                "UPDATE receipt_lines SET received_count = received_count + ? WHERE id = ?",
+                (len(item_ids), line_id),
+            )
 
     def item_ids(self, receipt_id: int) -> list[int]:
         """Ids of every item received on a receipt."""

@@ -22,6 +22,13 @@ class StationRow:
     updated_by: str
     created_at: str
     updated_at: str
+    scanner_gs: str = "unknown"  # yes, no, substitute, unknown (the scanner set-up check)
+    scanner_aim: str = "unknown"  # yes, no: sends a symbology identifier such as ]d2
+    scanner_suffix: str = "unknown"  # enter, tab, none
+    scanner_layout: str = "unknown"  # ok, wrong
+    scanner_prefix: str = ""  # what the scanner types before every code (a set-up choice)
+    scanner_checked_at: str | None = None
+    scanner_checked_by: str | None = None
 
 
 def _row(r: Any) -> StationRow:
@@ -58,6 +65,18 @@ class StationRepo:
             (name, role, printer, description, actor, at, at),
         )
         return not existed
+
+    def set_scanner(
+        self, name: str, *, gs: str, aim: str, suffix: str, layout: str, prefix: str, actor: str
+    ) -> bool:
+        """Store what the scanner set-up check found; False when there is no such station."""
+        cur = self.tx.execute(
+            "UPDATE stations SET scanner_gs = ?, scanner_aim = ?, scanner_suffix = ?,"
+            " scanner_layout = ?, scanner_prefix = ?, scanner_checked_at = ?,"
+            " scanner_checked_by = ? WHERE name = ?",
+            (gs, aim, suffix, layout, prefix, now(), actor, name),
+        )
+        return cur.rowcount == 1
 
     def record_trace(
         self, *, query: str, found: bool, nodes: int, ms: float, actor: str, station: str | None

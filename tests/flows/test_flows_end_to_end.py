@@ -96,8 +96,9 @@ def test_receive_pack_print_recall_unpack_export(
     contents = sorted(c for found in labels for c in {d["37"] for d in found if "02" in d})
     assert contents == ["12", "12", "24"]
 
-    recalled = trace.quarantine(flows, pallet.sscc, actor=operator, reason="supplier recall",
-                                recall=True)  # fmt: skip
+    recalled = trace.quarantine(
+        flows, pallet.sscc, actor=supervisor, reason="supplier recall", recall=True
+    )  # fmt: skip (a recall needs a supervisor)
     assert (recalled.total, len(recalled.items)) == (27, 27)
     tree = trace.trace(flows, pallet.sscc, actor=operator)
     assert tree.item.hold == "recall" and len(tree.descendants) == 26

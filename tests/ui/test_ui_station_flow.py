@@ -125,6 +125,7 @@ def test_receive_pack_trace_recall(browser: Browser, stack: Stack) -> None:
     expect(page.locator("#timeline")).to_contain_text("container-closed")
     shot(page, "trace")
     page.fill("#form-quarantine input[name=reason]", "supplier recall R-77")
+    page.once("dialog", lambda dialog: dialog.accept())  # a recall asks first
     page.click("#recall")
     expect(page.locator("#action-result")).to_contain_text("Recalled: 27 of 27")
     page.click("text=Show the trace again")

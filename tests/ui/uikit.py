@@ -6,7 +6,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+import subprocess
 import sys
+import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +76,24 @@ class Stack:
         self.server.stop()
         self.emulator.stop()
 
+    def restart_server(self) -> None:
+        """Start ``labelsvc serve`` again on the same port and database (after a stop)."""
+        self.server.stop()
+        server = self.server
+        server.process = subprocess.Popen(
+            [sys.executable, "-m", "labelsvc", "--config", str(server.config), "serve"],
+            stdout=server.log.open("ab"), stderr=subprocess.STDOUT, cwd=server.project,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(server.url + "/api/v1/health", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"labelsvc serve did not come back: {server.log.read_text()}")
+
 
 def start_stack(project: Path, gs_substitute: str = "~") -> Stack:
     """The emulator first, a printer file pointing at it, then the server."""
@@ -104,15 +125,20 @@ def login(browser: Browser, url: str, name: str, password: str) -> tuple[Browser
     return context, page
 
 
-def ready(page: Page) -> None:
+def ready(page: Page, box: str = "#scan") -> None:
     """Wait until the page's scan box is wired up (scan.js loaded) and has the focus."""
-    page.wait_for_function("!!(document.querySelector('#scan') || {}).scanBox")
-    expect(page.locator("#scan")).to_be_focused()
+    page.wait_for_function(f"!!(document.querySelector('{box}') || {{}}).scanBox")
+    expect(page.locator(box)).to_be_focused()
 
 
 def scan(page: Page, text: str) -> None:
     """Type a code the way a keyboard-wedge scanner does: fast, ending with Enter."""
     page.keyboard.type(text + "\n")
+
+
+def wedge(page: Page, text: str, delay: float = 2) -> None:
+    """Type a code as a wedge scanner does wherever the focus is: a few ms per key, Enter."""
+    page.keyboard.type(text + "\n", delay=delay)
 
 
 def wait_idle(page: Page) -> None:
@@ -129,6 +155,22 @@ def outcomes(page: Page) -> list[tuple[str, str]]:
         "els => els.map(e => [e.dataset.outcome, e.innerText])",
     )
     return [(a, b) for a, b in reversed(found)]
+
+
+AXE = ROOT / "tests" / "ui" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page: Page) -> list[str]:
+    """Serious and critical axe-core findings on the page as it is now (rule: nodes)."""
+    need_tool(AXE.exists(), f"{AXE} is missing: npm ci --prefix tests/ui/axe")
+    if not page.evaluate("!!window.axe"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => [v.impact, v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')])"
+    )
+    return [text for impact, text in found if impact in AXE_IMPACTS]
 
 
 def shot(page: Page, name: str, *, full_page: bool = True) -> Path:

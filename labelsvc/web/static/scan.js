@@ -1,13 +1,17 @@
-/* labelsvc scan box: keyboard-wedge scanners and people typing, one request at a time.
+/* labelsvc scan stations: keyboard-wedge scanners and people typing, wherever the focus is.
  *
- * A wedge scanner "types" a code fast and ends it with Enter (or Tab). Each finished code
- * goes into a queue; the queue sends one POST at a time, in order, and a scan that arrives
- * while a request is in flight waits its turn: nothing is lost, nothing is sent twice.
+ * A wedge scanner "types" a code fast and ends it with Enter (or Tab). A burst of keys at
+ * scanner speed (or one that starts with a symbology identifier such as "]d2") is a scan
+ * wherever the focus is: typed into a reason or count field, its characters are taken back
+ * out of that field and the scan goes to the page's scan box, and the Enter that ends it
+ * never submits that field's form. People typing (slower than SCANNER_MS per key) are left
+ * alone, and so is the "paste" of a test's fill().
+ * Each finished code is stored in the durable queue (scan-queue.js) before it is sent; the
+ * sender posts one at a time, in order, with the scan_id the record got when it was stored.
  * GS (ASCII 29) arrives as an inserted character, as Ctrl+] (what many scanners send for
  * it), or as the configured substitute (<body data-gs-substitute>); all become GS here.
- * The box takes the focus back when it loses it to something that is not a form field.
- * No page reload: the answer (a partial with data-outcome="ok|reject") is swapped in with
- * htmx, announced in the aria-live region and confirmed with a beep.
+ * The answer (a partial with data-outcome="ok|warn|reject") is swapped in with htmx,
+ * announced in the aria-live region and confirmed with a sound.
  */
 (function () {
   "use strict";
@@ -15,25 +19,13 @@
   var RETRY_MS = 1000;
   var KEEP_RESULTS = 60;
   var SCANNER_MS = 35; // a wedge scanner types faster than this per key; people do not
-  var audio = null;
+  var MIN_BURST = 4; // keys at scanner speed before a burst counts as a scan
+  var GAP_MAX = 70; // one late key (a busy workstation) does not end a burst
+  var ENTER_MS = 120; // the Enter of a scan follows its last character within this
+  var HELD_MS = 1000; // a burst known to be a scan keeps its field until its Enter, this long
+  var sender = null;
 
-  function beep(ok) {
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      var tones = ok ? [[880, 0, 0.08]] : [[220, 0, 0.18], [180, 0.22, 0.3]];
-      tones.forEach(function (t) {
-        var osc = audio.createOscillator();
-        var gain = audio.createGain();
-        osc.type = ok ? "sine" : "square";
-        osc.frequency.value = t[0];
-        gain.gain.value = 0.15;
-        osc.connect(gain);
-        gain.connect(audio.destination);
-        osc.start(audio.currentTime + t[1]);
-        osc.stop(audio.currentTime + t[2]);
-      });
-    } catch (e) { /* no sound device: the colour and the announcement still tell */ }
-  }
+  function beep(kind) { window.labelsvcBeep(kind); } // station.js
 
   function isField(el) {
     if (!el || el === document.body) return false;
@@ -46,21 +38,121 @@
       el.tagName === "SUMMARY"));
   }
 
+  function pageBox() {
+    var found = document.querySelector("input[data-scan]");
+    return found && found.scanBox && document.body.contains(found) ? found.scanBox : null;
+  }
+
+  /* ---- a scanner burst in any other field ------------------------------------------ */
+
+  var burst = null; // {field, value, text, count, last, diverted, typed}
+
+  function restore(field, value) {
+    try { field.value = value; } catch (e) { /* a file input: nothing was typed into it */ }
+  }
+
+  function scanLike(b, prefix) {
+    if (prefix && b.text.slice(0, prefix.length) === prefix) return true; // the station's own
+    if (b.count >= 2 && /^\][A-Za-z]/.test(b.text)) return true; // a symbology identifier
+    return b.count >= MIN_BURST && (b.last - b.first) / (b.count - 1) < SCANNER_MS;
+  }
+
+  /** Keep a scan's characters until its Enter; a scanner that sends none is done after HELD_MS. */
+  function hold(b, box) {
+    window.clearTimeout(b.timer);
+    b.timer = window.setTimeout(function () {
+      if (burst === b) { burst = null; box.take(b.text, "scan"); }
+    }, HELD_MS);
+  }
+
+  function onKeydown(e) {
+    var box = pageBox();
+    if (!box || e.target === box.box) return;
+    var now = performance.now(), target = e.target;
+    if (e.key === "Enter" || e.key === "Tab") {
+      var b = burst;
+      burst = null;
+      if (b) window.clearTimeout(b.timer);
+      if (b && b.field === target &&
+          ((b.diverted && now - b.last < HELD_MS) ||
+           (now - b.last < ENTER_MS && scanLike(b, box.prefix)))) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        if (!b.diverted) restore(b.field, b.value);
+        box.take(b.text, "scan");
+      }
+      return;
+    }
+    if (e.ctrlKey && (e.key === "]" || e.code === "BracketRight")) {
+      if (burst && burst.field === target && burst.diverted) {
+        e.preventDefault();
+        burst.text += GS;
+        burst.last = now;
+        hold(burst, box);
+      }
+      return;
+    }
+    if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (!isField(target)) { box.box.focus(); return; } // the key lands in the scan box
+    var gap = burst && burst.diverted ? HELD_MS : GAP_MAX; // a known scan may lag
+    if (!burst || burst.field !== target || now - burst.last > gap) {
+      burst = { field: target, value: target.value, text: "", count: 0, first: now, last: now,
+                diverted: false, typed: false };
+    }
+    burst.text += e.key;
+    burst.count += 1;
+    burst.last = now;
+    burst.typed = false;
+    if (burst.diverted) { e.preventDefault(); hold(burst, box); return; }
+    if (scanLike(burst, box.prefix)) {
+      e.preventDefault();
+      restore(target, burst.value); // take the first characters back out of the field
+      burst.diverted = true;
+      target.setAttribute("data-scan-diverted", "yes");
+      hold(burst, box);
+      return;
+    }
+    burst.typed = true; // the key goes through: its beforeinput carries the same character
+  }
+
+  function onBeforeInput(e) {
+    var box = pageBox();
+    if (!box || e.target === box.box || e.inputType !== "insertText") return;
+    var fresh = !burst || e.target !== burst.field ||
+      performance.now() - burst.last > (burst.diverted ? HELD_MS : GAP_MAX);
+    if (fresh && box.prefix && (e.data || "").indexOf(box.prefix) === 0 && isField(e.target)) {
+      // The station's scanner prefix, sent as text (no key): a scan from its first character.
+      e.preventDefault();
+      burst = { field: e.target, value: e.target.value, text: e.data, count: 1,
+                first: performance.now(), last: performance.now(), diverted: true,
+                typed: false };
+      hold(burst, box);
+      return;
+    }
+    if (!burst || e.target !== burst.field) return;
+    if (burst.typed) { burst.typed = false; return; }
+    // A character without a key (GS sent by the scanner as text): part of the burst.
+    if (performance.now() - burst.last > (burst.diverted ? HELD_MS : GAP_MAX)) return;
+    burst.text += e.data || "";
+    burst.last = performance.now();
+    if (burst.diverted) { e.preventDefault(); hold(burst, box); }
+  }
+
+  document.addEventListener("keydown", onKeydown, true);
+  document.addEventListener("beforeinput", onBeforeInput, true);
+
+  /* ---- the scan box ------------------------------------------------------------------ */
+
   function ScanBox(box) {
     this.box = box;
     this.form = box.form;
+    this.mode = box.getAttribute("data-scan-mode") || "queue";
     this.url = box.getAttribute("data-scan-url") || (this.form && this.form.action);
-    this.target = document.querySelector(box.getAttribute("data-scan-target") || "#scan-results");
-    this.pending = document.querySelector(box.getAttribute("data-scan-pending") || "#scan-pending");
-    this.announce = document.getElementById("announce");
     this.substitute = document.body.getAttribute("data-gs-substitute") || "";
-    this.queue = [];
-    this.busy = false;
-    this.seq = 0;
+    this.prefix = box.getAttribute("data-scan-prefix") || ""; // from the scanner check
     this.started = null;
     this.keys = 0;
     this.last = 0;
-    this.client = Math.random().toString(36).slice(2, 10);
     this.bind();
     box.focus();
   }
@@ -85,11 +177,6 @@
     if (this.form) {
       this.form.addEventListener("submit", function (e) { e.preventDefault(); self.finish(); });
     }
-    // A scan that starts while focus is on a button or the page goes to the box.
-    document.addEventListener("keydown", function (e) {
-      if (e.target === box || isField(e.target)) return;
-      if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) box.focus();
-    }, true);
     box.addEventListener("blur", function () {
       window.setTimeout(function () { self.reclaim(); }, 0);
     });
@@ -107,6 +194,7 @@
 
   ScanBox.prototype.clean = function (raw) {
     var text = raw.replace(/[\r\n\t]/g, "");
+    if (this.prefix && text.indexOf(this.prefix) === 0) text = text.slice(this.prefix.length);
     if (this.substitute) text = text.split(this.substitute).join(GS);
     return text.trim() ? text : "";
   };
@@ -114,83 +202,194 @@
   ScanBox.prototype.entry = function (code) {
     // "scan" when it came with a symbology identifier or at scanner speed, else "typed"
     if (code.charAt(0) === "]") return "scan";
+    if (this.prefix && code.indexOf(this.prefix) === 0) return "scan";
     var span = this.last - (this.started || this.last);
     return this.keys > 3 && span / (this.keys - 1) < SCANNER_MS ? "scan" : "typed";
   };
 
   ScanBox.prototype.finish = function () {
-    var code = this.clean(this.box.value);
-    var entry = this.entry(code);
+    var raw = this.box.value;
+    var entry = this.entry(raw);
     this.box.value = "";
     this.started = null;
+    this.take(raw, entry);
+  };
+
+  /** A finished code, from this box or diverted from another field. */
+  ScanBox.prototype.take = function (raw, entry) {
+    var code = this.clean(raw);
+    this.box.value = "";
+    this.box.focus();
     if (!code) return;
-    this.queue.push({ id: ++this.seq, code: code, entry: entry, tries: 0 });
-    this.show();
-    this.pump();
+    if (this.mode === "lookup") { this.lookup(code); return; }
+    sender.add(this, code, entry);
   };
 
-  ScanBox.prototype.show = function () {
-    var waiting = this.queue.length;
-    this.box.setAttribute("data-pending", String(waiting));
-    if (this.pending) this.pending.textContent = waiting ? waiting + " scan(s) waiting" : "";
+  ScanBox.prototype.lookup = function (code) {
+    var url = this.url + "?q=" + encodeURIComponent(code);
+    var target = this.box.getAttribute("data-scan-target") || "#trace-result";
+    htmx.ajax("GET", url, { target: target, swap: "innerHTML" });
+    history.replaceState(null, "", url);
   };
 
-  ScanBox.prototype.body = function (item) {
+  ScanBox.prototype.fields = function (code, entry) {
     var data = this.form ? new FormData(this.form) : new FormData();
-    data.set(this.box.name || "code", item.code);
-    data.set("scan_id", this.client + "-" + item.id);
-    data.set("entry", item.entry);
-    return new URLSearchParams(data);
+    var out = {};
+    data.forEach(function (value, key) { if (key !== "csrf_token") out[key] = String(value); });
+    out[this.box.name || "code"] = code;
+    out.entry = entry;
+    return out;
   };
 
-  ScanBox.prototype.pump = function () {
+  /* ---- the sender: one request at a time, in the order scans were stored -------------- */
+
+  function Sender(box) {
+    this.box = box;
+    this.target = document.querySelector(box.box.getAttribute("data-scan-target") ||
+                                          "#scan-results");
+    this.pending = document.querySelector(box.box.getAttribute("data-scan-pending") ||
+                                          "#scan-pending");
+    this.announce = document.getElementById("announce");
+    this.waiting = 0;
+    this.storing = 0; // scans being written to the queue right now
+    this.busy = false;
+    this.stopped = false;
+    this.queue = null;
+    this.adding = Promise.resolve();
     var self = this;
-    if (this.busy || !this.queue.length) return;
+    box.box.setAttribute("data-pending", "loading");
+    window.labelsvcScanQueue.open().then(function (queue) {
+      self.queue = queue;
+      return queue.all();
+    }).then(function (rows) {
+      self.waiting = rows.length;
+      self.show();
+      self.pump();
+    });
+    window.addEventListener("beforeunload", function (e) {
+      if (self.waiting > 0) { e.preventDefault(); e.returnValue = ""; }
+    });
+    window.addEventListener("online", function () { self.pump(); });
+  }
+
+  Sender.prototype.add = function (box, code, entry) {
+    var self = this;
+    var rec = { scanId: window.labelsvcScanQueue.newId(), url: box.url, code: code,
+                entry: entry, fields: box.fields(code, entry), page: location.pathname,
+                at: new Date().toISOString() };
+    this.waiting += 1;
+    this.storing += 1;
+    this.show();
+    this.adding = this.adding.then(function () {
+      return window.labelsvcScanQueue.open();
+    }).then(function (queue) { return queue.add(rec); })
+      .then(function () { self.storing -= 1; self.pump(); });
+  };
+
+  Sender.prototype.show = function (note) {
+    var n = this.waiting;
+    this.box.box.setAttribute("data-pending", String(n));
+    if (!this.pending) return;
+    this.pending.textContent = note || (n ? n + " scan(s) waiting" : "");
+    var panel = document.getElementById("session-panel");
+    if (panel) panel.querySelector(".kept").textContent = String(n);
+  };
+
+  Sender.prototype.pump = function () {
+    var self = this;
+    if (this.busy || this.stopped || !this.queue) return;
     this.busy = true;
-    var item = this.queue[0];
-    item.tries += 1;
-    var headers = { "HX-Request": "true", "X-CSRFToken": csrfToken() };
-    fetch(this.url, { method: "POST", headers: headers, body: this.body(item),
-                      credentials: "same-origin" })
+    this.queue.all().then(function (rows) {
+      self.waiting = rows.length + self.storing;
+      if (!rows.length) { self.busy = false; self.show(); return null; }
+      return self.send(rows[0]);
+    }).catch(function () { self.busy = false; });
+  };
+
+  Sender.prototype.send = function (rec) {
+    var self = this;
+    var body = new URLSearchParams(rec.fields);
+    body.set("scan_id", rec.scanId);
+    var headers = { "HX-Request": "true", "X-CSRFToken": csrfToken(),
+                    "X-Scan-Page": location.pathname };
+    return fetch(rec.url, { method: "POST", headers: headers, body: body,
+                            credentials: "same-origin" })
       .then(function (resp) {
-        var redirect = resp.headers.get("HX-Redirect");
-        if (redirect) { window.location.href = redirect; throw new Error("login"); }
-        return resp.text().then(function (html) { return [resp.status, html]; });
+        return resp.text().then(function (html) { return [resp.status, html, resp]; });
       })
       .then(function (answer) {
-        self.queue.shift();
-        if (answer[0] >= 500) {
-          self.render(failed(item.code, "the server failed (" + answer[0] + "); scan again"));
-        } else {
-          self.render(answer[1]);
+        var status = answer[0];
+        if (status === 401 || answer[2].headers.get("X-Session-Ended")) {
+          self.busy = false;
+          self.sessionEnded();
+          return;
         }
-        self.busy = false;
-        self.show();
-        self.pump();
+        if (status === 502 || status === 503 || status === 504) throw new Error("busy");
+        return self.queue.remove(rec.seq).then(function () {
+          self.waiting = Math.max(self.waiting - 1, 0);
+          if (status >= 500) {
+            self.render(failed(rec.code, "the server failed (" + status + "); scan it again"),
+                        true);
+          } else {
+            self.render(answer[1], rec.page === location.pathname && rec.url === self.box.url);
+          }
+          self.busy = false;
+          self.show();
+          self.pump();
+        });
       })
       .catch(function () {
-        // Offline or the connection dropped: keep the scan first in line and try again.
+        // Offline, the server is down or the answer was lost: the scan stays first in line
+        // and is sent again with the same scan_id (the server answers a repeat once).
         self.busy = false;
-        if (self.pending) self.pending.textContent = "connection lost; " +
-          self.queue.length + " scan(s) kept and retrying";
+        self.show("connection lost; " + self.waiting + " scan(s) kept and retrying");
         window.setTimeout(function () { self.pump(); }, RETRY_MS);
       });
   };
 
-  ScanBox.prototype.render = function (html) {
+  Sender.prototype.sessionEnded = function () {
+    this.stopped = true;
+    var panel = document.getElementById("session-panel");
+    if (!panel) {
+      panel = document.createElement("div");
+      panel.id = "session-panel";
+      panel.className = "session-panel";
+      panel.setAttribute("role", "alert");
+      var next = encodeURIComponent(location.pathname + location.search);
+      panel.innerHTML = '<p><strong>Log in again:</strong> <span class="kept"></span> ' +
+        "scan(s) kept. They are sent once you are logged in.</p>" +
+        '<a class="button" id="login-again" href="/login?next=' + next + '">Log in again</a>';
+      var main = document.getElementById("main") || document.body;
+      main.insertBefore(panel, main.firstChild);
+      beep("alarm");
+      if (this.announce) this.announce.textContent = "Session ended. Log in again: " +
+        this.waiting + " scans kept.";
+    }
+    this.show("session ended; " + this.waiting + " scan(s) kept");
+  };
+
+  Sender.prototype.render = function (html, here) {
+    if (!here) html = summary(html); // another page's answer: its outcome line only
     var before = this.target.firstElementChild;
     htmx.swap(this.target, html, { swapStyle: "afterbegin", swapDelay: 0, settleDelay: 0 });
     var outcome = this.target.firstElementChild;
     if (outcome && outcome !== before && outcome.hasAttribute("data-outcome")) {
-      var ok = outcome.getAttribute("data-outcome") === "ok";
+      var kind = outcome.getAttribute("data-outcome");
       if (this.announce) this.announce.textContent = outcome.getAttribute("data-say") ||
         outcome.textContent.trim();
-      beep(ok);
-      document.body.setAttribute("data-last-outcome", ok ? "ok" : "reject");
+      beep(kind === "ok" ? "ok" : kind === "warn" ? "warn" : "reject");
+      document.body.setAttribute("data-last-outcome", kind);
     }
     while (this.target.children.length > KEEP_RESULTS) this.target.lastElementChild.remove();
-    this.reclaim();
+    this.box.reclaim();
   };
+
+  function summary(html) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var first = holder.querySelector("[data-outcome]");
+    return first ? first.outerHTML : "";
+  }
 
   function failed(code, why) {
     var div = document.createElement("div");
@@ -207,7 +406,9 @@
 
   function start() {
     document.querySelectorAll("input[data-scan]").forEach(function (box) {
-      if (!box.scanBox) box.scanBox = new ScanBox(box);
+      if (box.scanBox) return;
+      box.scanBox = new ScanBox(box);
+      if (!sender && box.scanBox.mode === "queue") sender = new Sender(box.scanBox);
     });
   }
 

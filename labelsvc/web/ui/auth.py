@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 from labelsvc.domain.errors import LabelsvcError
 from labelsvc.services.users import authenticate_user
 from labelsvc.web.context import service
-from labelsvc.web.ui.common import current_actor, form_text, station_name
+from labelsvc.web.ui.common import current_actor, form_text, require_login, station_name
 
 bp = Blueprint("ui_auth", __name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -51,6 +51,8 @@ def check_csrf() -> ResponseReturnValue | None:
     sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD) or ""
     if isinstance(expected, str) and hmac.compare_digest(expected.encode(), sent.encode()):
         return None
+    if request.endpoint not in ("ui_auth.login", "ui_auth.logout") and current_actor() is None:
+        return require_login()  # the session ended: say "log in again", not "bad token"
     html = render_template("csrf_refused.html")
     return make_response(html, 400)
 

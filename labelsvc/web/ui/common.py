@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Response, g, make_response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -58,14 +59,31 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def return_to() -> str:
+    """The page to come back to after a login: this one, or the page that sent a POST.
+
+    A POST (a scan, a button) cannot be repeated by a redirect after the login, which would
+    answer 405; the station page it came from can. Only its path is kept (no open redirect).
+    """
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    for header in ("X-Scan-Page", "HX-Current-URL", "Referer"):
+        parts = urlsplit(request.headers.get(header, ""))
+        if parts.path.startswith("/") and not parts.path.startswith("//"):
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return url_for("ui_station.home")
+
+
 def require_login() -> ResponseReturnValue | None:
     """A ``before_request`` hook: send anonymous visitors to the login page."""
     if current_actor() is not None:
         return None
-    target = url_for("ui_auth.login", next=request.full_path.rstrip("?"))
+    target = url_for("ui_auth.login", next=return_to())
     if is_htmx():
         response = make_response("", 401)
-        response.headers["HX-Redirect"] = target
+        if not request.headers.get("X-Poll"):  # a background poll must not leave the page
+            response.headers["HX-Redirect"] = target
+        response.headers["X-Session-Ended"] = "1"  # the scan queue keeps its scans
         return response
     return redirect(target)
 

@@ -9,21 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, make_response, render_template, session
+from flask import Blueprint, Response, make_response, render_template, session
 from flask.typing import ResponseReturnValue
 
 from labelsvc.domain.errors import InvalidInput, LabelsvcError
+from labelsvc.services.barcodes import code128_png, job_thumbnail
 from labelsvc.services.flow_views import ContainerView
 from labelsvc.services.labeling import reprint
 from labelsvc.services.packing import (
     add_to_container,
     close_container,
+    closed_detail,
     get_container,
     list_open_containers,
     open_container,
+    opened_detail,
+    packed_detail,
     remove_from_container,
     unpack_container,
 )
+from labelsvc.services.scan_once import ScanRepeated, first_outcome
 from labelsvc.web.context import service
 from labelsvc.web.ui.common import (
     actor,
@@ -36,7 +41,7 @@ from labelsvc.web.ui.receiving import station_printer
 
 bp = Blueprint("ui_packing", __name__, url_prefix="/packing")
 bp.before_request(require_login)
-CURRENT, ADDED = "pack_container", "pack_added"
+CURRENT, ADDED, CLOSED = "pack_container", "pack_added", "pack_closed_job"
 UNDO_DEPTH = 50
 
 
@@ -57,10 +62,14 @@ def _select(view: ContainerView | None) -> None:
     session[ADDED] = []
 
 
-def _answer(ok: bool, detail: str, code: str = "", status: int = 200) -> ResponseReturnValue:
+def _answer(
+    ok: bool, detail: str, code: str = "", status: int = 200, *, replayed: bool = False
+) -> ResponseReturnValue:
     """One outcome line plus the refreshed container panel (swapped out of band)."""
     html = render_template(
-        "packing/answer.html", outcome={"ok": ok, "detail": detail, "code": code},
+        "packing/answer.html",
+        outcome={"ok": ok, "detail": detail, "code": code, "replayed": replayed},
+        thumb=session.get(CLOSED) if ok and code == "closed" else None,
         current=_current(), open_here=list_open_containers(
             service(), actor=actor(), station=station_name()),
     )  # fmt: skip
@@ -71,9 +80,38 @@ def _act(action: Callable[[], tuple[str, str]], *, scan: bool = False) -> Respon
     """Run an action; its refusal is an outcome (200 for a scan, the error's status else)."""
     try:
         code, detail = action()
+    except ScanRepeated as first:  # the answer to this scan was lost: show it again
+        if first.outcome == "opened" and first.subject:
+            _select(get_container(service(), first.subject, actor=actor()))
+        elif first.outcome == "closed":
+            _select(None)
+        return _answer(first.ok, first.detail, first.outcome, replayed=True)
     except LabelsvcError as error:
         return _answer(False, error.detail, error.code, 200 if scan else status_of(error))
     return _answer(True, detail, code)
+
+
+@bp.get("/label/<int:job_id>.png")
+def label_png(job_id: int) -> ResponseReturnValue:
+    """A thumbnail of the label a job printed (shown after a case or pallet closes)."""
+    png = job_thumbnail(service(), actor(), job_id)
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "max-age=3600"})
+
+
+@bp.get("/command/<slug>.png")
+def command_png(slug: str) -> ResponseReturnValue:
+    """A command code (OPEN CASE, CLOSE, ...) as a Code 128 the scanner can read."""
+    command = slug.replace("-", " ").upper()
+    if command not in COMMANDS:
+        return make_response("no such command", 404)
+    return Response(code128_png(command), mimetype="image/png",
+                    headers={"Cache-Control": "max-age=86400"})  # fmt: skip
+
+
+@bp.get("/commands")
+def commands() -> ResponseReturnValue:
+    """A printable sheet of the scanner command codes, to tape beside the station."""
+    return render_template("packing/commands.html", commands=list(COMMANDS))
 
 
 @bp.get("/")
@@ -88,9 +126,17 @@ def index() -> ResponseReturnValue:
 def _open(level: str) -> tuple[str, str]:
     if level not in ("case", "pallet"):
         raise InvalidInput("form-invalid", f"level must be case or pallet, not {level!r}.")
-    view = open_container(service(), level, actor=actor(), station=station_name())  # type: ignore[arg-type]
+    view = open_container(
+        service(), level, actor=actor(), station=station_name(),  # type: ignore[arg-type]
+        scan_id=_scan_id(),
+    )  # fmt: skip
     _select(view)
-    return "opened", f"{level.title()} SSCC {view.sscc} opened; scan what goes in."
+    return "opened", opened_detail(view)
+
+
+def _scan_id() -> str | None:
+    """The id the station page gave this scan (None for a button or a typed form)."""
+    return form_text("scan_id") or None
 
 
 def _add(code: str) -> tuple[str, str]:
@@ -105,14 +151,12 @@ def _add(code: str) -> tuple[str, str]:
         return "selected", f"Working on {view.level} SSCC {view.sscc} ({view.count} in it)."
     entry = form_text("entry") or None
     view = add_to_container(
-        service(), current.sscc, code, actor=actor(), station=station_name(), entry=entry
-    )
+        service(), current.sscc, code, actor=actor(), station=station_name(), entry=entry,
+        scan_id=_scan_id(),
+    )  # fmt: skip
     added = [c for c in session.get(ADDED, []) if isinstance(c, str)][-UNDO_DEPTH + 1 :]
     session[ADDED] = [*added, code]
-    full = view.capacity is not None and view.count >= view.capacity
-    of = f" of {view.capacity}" if view.capacity else ""
-    hint = " Full: close it." if full else ""
-    return "packed", f"Packed into SSCC {view.sscc}: {view.count}{of}.{hint}"
+    return "packed", packed_detail(view)
 
 
 def _close(reason: str | None) -> tuple[str, str]:
@@ -121,14 +165,11 @@ def _close(reason: str | None) -> tuple[str, str]:
         raise InvalidInput("no-open-container", "Nothing is being packed here.")
     view = close_container(
         service(), current.sscc, actor=actor(), reason=reason, station=station_name(),
-        printer=station_printer(),
+        printer=station_printer(), scan_id=_scan_id(),
     )  # fmt: skip
     _select(None)
-    jobs = ", ".join(f"#{j}" for j in view.job_ids)
-    return "closed", (
-        f"{view.level.title()} SSCC {view.sscc} closed with {view.count}; "
-        f"its label is printing (job {jobs})."
-    )
+    session[CLOSED] = view.job_ids[-1] if view.job_ids else None
+    return "closed", closed_detail(view)
 
 
 def _undo() -> tuple[str, str]:
@@ -156,7 +197,14 @@ def scan() -> ResponseReturnValue:
     """A scan: a command code, or the unit/case to put into the current container."""
     code = form_text("code")
     command = COMMANDS.get(code.upper())
+    repeated = first_outcome(service(), _scan_id())
+    if repeated is not None:
+        return _act(lambda: _raise(repeated), scan=True)
     return _act(command or (lambda: _add(code)), scan=True)
+
+
+def _raise(error: Exception) -> tuple[str, str]:
+    raise error
 
 
 @bp.post("/open/<level>")

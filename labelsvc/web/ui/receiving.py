@@ -6,12 +6,15 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from labelsvc.domain.errors import InvalidInput, LabelsvcError
+from labelsvc.domain.receipts import DISCREPANT
 from labelsvc.services.print_queue import get_job
+from labelsvc.services.receipt_files import parse_receipt_text
 from labelsvc.services.receiving import (
     ScanResult,
     close_receipt,
     get_receipt,
     list_receipts,
+    load_receipt,
     receipt_report,
     receive_scan,
     receive_untagged,
@@ -31,6 +34,7 @@ from labelsvc.web.ui.common import (
 bp = Blueprint("ui_receiving", __name__, url_prefix="/receiving")
 bp.before_request(require_login)
 MAX_PROGRESS_JOBS = 200
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 def station_printer() -> str | None:
@@ -49,6 +53,25 @@ def index() -> ResponseReturnValue:
         return redirect(url_for("ui_receiving.receipt", reference=wanted))
     found = list_receipts(service(), actor=actor(), state="open")
     return render_template("receiving/index.html", receipts=found)
+
+
+@bp.post("/upload")
+@shows_errors
+def upload() -> ResponseReturnValue:
+    """Load an ASN or PO file (CSV or JSON, as the CLI takes) and open its station page."""
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        raise InvalidInput("receipt-invalid", "Choose an ASN or PO file (.csv or .json).")
+    data = sent.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidInput("receipt-invalid", f"{sent.filename}: larger than 5 MB; split it.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("receipt-invalid", f"{sent.filename}: not UTF-8 text.") from None
+    spec = parse_receipt_text(text, sent.filename)
+    view = load_receipt(service(), spec, actor=actor())
+    return redirect(url_for("ui_receiving.receipt", reference=view.reference))
 
 
 @bp.get("/<reference>")
@@ -73,10 +96,13 @@ def scan(reference: str) -> ResponseReturnValue:
     code = request.form.get("code", "")
     result: ScanResult | None = None
     try:
-        result = receive_scan(app, reference, code, actor=me, station=station_name())
-        outcome = {"ok": result.accepted, "code": result.code, "detail": result.detail}
+        result = receive_scan(app, reference, code, actor=me, station=station_name(),
+                              scan_id=form_text("scan_id") or None)  # fmt: skip
+        kind = "reject" if not result.accepted else "warn" if result.code in DISCREPANT else "ok"
+        outcome = {"ok": result.accepted, "kind": kind, "code": result.code,
+                   "detail": result.detail, "replayed": result.replayed}  # fmt: skip
     except LabelsvcError as error:
-        outcome = {"ok": False, "code": error.code, "detail": error.detail}
+        outcome = {"ok": False, "kind": "reject", "code": error.code, "detail": error.detail}
     if not is_htmx():
         return redirect(url_for("ui_receiving.receipt", reference=reference))
     view = get_receipt(app, reference, actor=me)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from labelsvc.domain.errors import InvalidInput
+from labelsvc.services.barcodes import gs1_datamatrix_png
 from labelsvc.services.printers import list_printers
+from labelsvc.services.scanner_check import CHECK_ELEMENTS, record_scanner_check, scanner_prefix
 from labelsvc.services.stations import (
     STATION_ROLES,
     find_station,
     get_station,
     list_stations,
     save_station,
+    stuck_jobs,
 )
 from labelsvc.web.context import service
 from labelsvc.web.ui.common import (
@@ -26,6 +30,12 @@ from labelsvc.web.ui.common import (
 
 bp = Blueprint("ui_station", __name__)
 bp.before_request(require_login)
+
+
+@bp.app_context_processor
+def scanner_globals() -> dict[str, object]:
+    """``scan_prefix()`` for the scan boxes: what this station's scanner types first."""
+    return {"scan_prefix": lambda: scanner_prefix(service(), station_name())}
 
 
 @bp.get("/")
@@ -75,3 +85,43 @@ def save() -> ResponseReturnValue:
         printer=form_text("printer") or None, description=form_text("description"),
     )  # fmt: skip
     return redirect(url_for("ui_station.choose", saved=saved.name))
+
+
+@bp.get("/station/scanner")
+def scanner() -> ResponseReturnValue:
+    """The scanner set-up check of this workstation's station (printable with its symbol)."""
+    name = station_name()
+    found = get_station(service(), name) if name else None
+    if found is None:
+        return redirect(url_for("ui_station.choose"))
+    return render_template("station/scanner.html", current=found, check=None)
+
+
+@bp.get("/station/scanner/check.png")
+def scanner_symbol() -> ResponseReturnValue:
+    """The check symbol: a GS1 DataMatrix whose data tells GS, AIM prefix and layout apart."""
+    png = gs1_datamatrix_png(CHECK_ELEMENTS)
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "max-age=3600"})
+
+
+@bp.post("/station/scanner")
+@shows_errors
+def scanner_check() -> ResponseReturnValue:
+    """One scan of the check symbol: what the scanner sends, stored with the station."""
+    name = station_name()
+    if not name:
+        raise InvalidInput("station-required", "Choose this workstation's station first.")
+    raw = request.form.get("code", "")
+    check = record_scanner_check(service(), actor(), name, raw, suffix=form_text("suffix"))
+    return render_template(
+        "station/scanner_result.html", check=check, current=get_station(service(), name)
+    )
+
+
+@bp.get("/station/print-alert")
+def print_alert() -> ResponseReturnValue:
+    """Held or failed jobs of this station's printer (polled; shown at the top, in red)."""
+    name = station_name()
+    found = get_station(service(), name) if name else None
+    jobs = stuck_jobs(service(), actor(), found.printer if found else None)
+    return render_template("station/print_alert.html", jobs=jobs)

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from labelsvc.domain.actors import ROLES, SCOPES
 from labelsvc.domain.errors import InvalidInput
-from labelsvc.services.audit import AuditFilter, audit_log
+from labelsvc.services.audit import AuditFilter, audit_log, audit_names
 from labelsvc.services.dashboard import dashboard as measures
 from labelsvc.services.dashboard import receipt_accuracy
 from labelsvc.services.print_queue import (
@@ -168,4 +168,5 @@ def audit() -> ResponseReturnValue:
         until=request.args.get("until", ""), before_id=request.args.get("before", type=int),
     )  # fmt: skip
     rows, types = audit_log(service(), actor(), where)
-    return render_template("admin/audit.html", rows=rows, types=types, where=where)
+    names = audit_names(service(), actor(), rows)
+    return render_template("admin/audit.html", rows=rows, types=types, where=where, names=names)
