@@ -82,6 +82,7 @@ def test_sigkill_mid_bulk_allocation_is_rolled_back_and_never_half_issued(
     proc = _start(app, "demo-sscc", 50, 200_000, out)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and (not out.exists() or out.stat().st_size == 0):
+        assert proc.poll() is None, out.with_suffix(".log").read_text()
         time.sleep(0.01)
     time.sleep(0.3)  # inside the chunks of the following 200,000-serial allocation
     os.kill(proc.pid, signal.SIGKILL)
@@ -114,6 +115,7 @@ def test_a_retry_with_the_same_key_resumes_a_killed_allocation(app: App, tmp_pat
     while time.monotonic() < deadline and not rows(
         app, "SELECT 1 FROM allocations WHERE written >= 20000"
     ):
+        assert proc.poll() is None, out.with_suffix(".log").read_text()
         time.sleep(0.01)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
