@@ -1,8 +1,9 @@
 """Settings: declared once with default and help, loaded once from ``config.toml``.
 
 ``load_settings()`` reads the file named by ``LABELSVC_CONFIG`` (or ``config.toml`` in the
-working directory); an unknown key or a value of the wrong type stops start-up with a
-message naming the file, the key and what was expected. Nothing else reads the environment.
+working directory, and refuses when there is none); an unknown key or a value of the wrong
+type stops start-up with a message naming the file, the key and what was expected.
+Nothing else reads the environment.
 """
 
 from __future__ import annotations
@@ -170,13 +171,20 @@ def _check(settings: Settings, source: str) -> None:
 
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
-    """Load settings from ``path``, ``$LABELSVC_CONFIG`` or ``./config.toml`` (if present)."""
+    """Load settings from ``path``, ``$LABELSVC_CONFIG`` or ``./config.toml``; one must exist."""
     chosen = path or os.environ.get("LABELSVC_CONFIG") or "config.toml"
     file = Path(chosen)
     if not file.exists():
         if path or os.environ.get("LABELSVC_CONFIG"):
             raise InvalidInput("config-missing", f"{file}: config file not found.")
-        return Settings(base_dir=Path.cwd())
+        # Never guess a site: a command run from the wrong folder would open (and create)
+        # an empty database there and answer "unknown" for codes that exist elsewhere.
+        raise InvalidInput(
+            "site-missing",
+            f"No labelsvc site here: {Path.cwd()} has no config.toml. Run the command in the "
+            "site folder, pass --config FILE or set LABELSVC_CONFIG; 'labelsvc init DIR' "
+            "makes a new site.",
+        )
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -7,25 +7,49 @@ from pathlib import Path
 
 import click
 
-from labelsvc.cli import pass_app
+from labelsvc.cli import CliState, pass_app
 from labelsvc.cli.actor import cli_actor
 from labelsvc.cli.output import echo_json
 from labelsvc.services.allocation import allocate as allocate_serials
 from labelsvc.services.app import App
-from labelsvc.services.bootstrap import initialize
+
+
+def _site_config(ctx: click.Context, folder: Path | None) -> Path:
+    """The config file of the site to make: DIR, else --config / LABELSVC_CONFIG, else here."""
+    if folder is not None:
+        return folder / "config.toml"
+    state = ctx.find_object(CliState)
+    if state is not None and state.config_path:
+        return Path(state.config_path)
+    return Path.cwd() / "config.toml"
 
 
 @click.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-demo", is_flag=True, help="Do not add the demo product.")
 @click.option("--admin-password", help="Password of the first admin (default: generated).")
-@pass_app
-def init(app: App, no_demo: bool, admin_password: str | None) -> None:
-    """Create the database and load pools, printers and demo data."""
+@click.pass_context
+def init(
+    ctx: click.Context, folder: Path | None, no_demo: bool, admin_password: str | None
+) -> None:
+    """Make a site in FOLDER (default: here): config, pools, printers, templates, database.
+
+    Files that exist are kept; running it again loads the definitions again.
+    """
+    from labelsvc.config import load_settings
+    from labelsvc.services.app import App
+    from labelsvc.services.bootstrap import initialize
+    from labelsvc.services.site import create_site
+
+    config = _site_config(ctx, folder).absolute()
+    made = create_site(config.parent, config.name)
+    click.echo(f"site: {config.parent}")
+    click.echo(f"made: {', '.join(made)}" if made else "made: nothing new (files kept)")
+    app = App.open(load_settings(config), create=True)
     report = initialize(app, demo=not no_demo, admin_password=admin_password)
     click.echo(f"database: {app.store.path}")
     click.echo(f"pools: {', '.join(report.pools) or 'none'}")
-    if report.printers:
-        click.echo(f"printers: {', '.join(report.printers)}")
+    click.echo(f"printers: {', '.join(report.printers) or 'none'}")
     if report.products_created:
         click.echo(f"demo products added: {report.products_created}")
     if report.admin_password:
@@ -34,6 +58,8 @@ def init(app: App, no_demo: bool, admin_password: str | None) -> None:
             "with 'labelsvc users passwd admin')",
             fg="yellow",
         )
+    here = "" if config.parent == Path.cwd() else f"cd {config.parent} && "
+    click.echo(f"next: {here}labelsvc serve")
 
 
 @click.command()

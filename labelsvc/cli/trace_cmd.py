@@ -9,9 +9,7 @@ import click
 
 from labelsvc.cli import pass_app
 from labelsvc.cli.actor import cli_actor
-from labelsvc.cli.flows_cmd import scan_text
-from labelsvc.cli.output import echo_json, echo_table
-from labelsvc.services import epcis
+from labelsvc.cli.output import echo_json, echo_table, scan_text
 from labelsvc.services import trace as tracing
 from labelsvc.services.app import App
 from labelsvc.services.trace import HoldResult
@@ -124,6 +122,8 @@ def export() -> None:
 def export_epcis(app: App, container: str | None, receipt: str | None, since: str | None,
                  until: str | None, output: Path) -> None:  # fmt: skip
     """An EPCIS 2.0 JSON-LD document of a container, a receipt or a time range."""
+    from labelsvc.services import epcis  # only this command needs the exporter
+
     doc = epcis.export_epcis(app, actor=cli_actor(), container=container and scan_text(container),
                              receipt=receipt, since=since, until=until)  # fmt: skip
     text = json.dumps(doc, indent=2, ensure_ascii=False)

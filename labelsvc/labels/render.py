@@ -28,6 +28,7 @@ from labelsvc.labels.data import KINDS, Kind, LabelData
 from labelsvc.labels.escpos_out import escpos_label
 from labelsvc.labels.preview import Preview, PreviewError, preview
 from labelsvc.labels.zpl import ZplSafe, escape, kit
+from labelsvc.resources import resource
 
 SUFFIX = ".zpl.j2"
 DPIS = (203, 300)
@@ -318,7 +319,7 @@ def _render(
 @cache
 def default_library() -> TemplateLibrary:
     """The templates shipped in the repository's ``zpl/`` folder."""
-    return TemplateLibrary(Path(__file__).resolve().parents[2] / "zpl")
+    return TemplateLibrary(resource("zpl"))
 
 
 def _library(library: TemplateLibrary | None) -> TemplateLibrary:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from labelsvc.config import Settings
-from labelsvc.labels.render import TemplateLibrary
+from labelsvc.domain.errors import NotFound
 from labelsvc.store import Store
+
+if TYPE_CHECKING:
+    from labelsvc.labels.render import TemplateLibrary
 
 
 def _no_workers(printer: str | None) -> None:
@@ -27,11 +31,24 @@ class App:
     @cached_property
     def templates(self) -> TemplateLibrary:
         """The label templates of the configured folder, compiled once and cached."""
+        from labelsvc.labels.render import TemplateLibrary  # Jinja2 and Pillow: when needed
+
         return TemplateLibrary(self.settings.path(self.settings.paths.zpl))
 
     @classmethod
-    def open(cls, settings: Settings) -> App:
-        """Open (and migrate) the configured database."""
+    def open(cls, settings: Settings, *, create: bool = True) -> App:
+        """Open (and migrate) the configured database.
+
+        With ``create=False`` a missing database is an error that says to run ``init``:
+        a command pointed at the wrong site must never make a new, empty one.
+        """
+        database = settings.path(settings.storage.database)
+        if not create and not database.exists():
+            raise NotFound(
+                "site-not-initialised",
+                f"The site of {settings.base_dir / 'config.toml'} is not initialised: there is "
+                f"no database at {database}. Run 'labelsvc init' there first.",
+            )
         store = Store(
             settings.path(settings.storage.database),
             busy_timeout_ms=settings.storage.busy_timeout_ms,

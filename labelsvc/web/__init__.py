@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib
 import secrets
-from pathlib import Path
 
 from flask import Flask
 
 from labelsvc.config import Settings, load_settings
+from labelsvc.resources import resource
 from labelsvc.services.app import App
 
 # (module, blueprint attribute), registered in this order when the module exists in the tree.
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, app: App | None = None) -> Flas
     service = app or App.open(settings)
     flask_app = Flask(
         __name__,
-        template_folder=str(Path(__file__).resolve().parents[2] / "templates"),
+        template_folder=str(resource("templates")),
         static_folder="static",
     )
     flask_app.config["SECRET_KEY"] = _secret_key(settings)
