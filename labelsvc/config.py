@@ -35,6 +35,8 @@ class ServerSettings:
         "", "Key that signs session cookies; empty means generate one into the data folder."
     )
     max_body_bytes: int = _s(1_048_576, "Largest request body the API accepts.")
+    log_format: str = _s("text", "Log lines as 'text' or 'json' (one JSON object a line).")
+    log_level: str = _s("info", "Least severe log level written: debug, info, warning, error.")
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,10 @@ def settings_from_dict(data: dict[str, Any], source: str, base_dir: Path) -> Set
 
 
 def _check(settings: Settings, source: str) -> None:
+    _one_of(source, "server.log_format", settings.server.log_format, ("text", "json"))
+    _one_of(
+        source, "server.log_level", settings.server.log_level, ("debug", "info", "warning", "error")
+    )
     loopback = settings.server.host in {"127.0.0.1", "localhost", "::1"}
     if not settings.server.login_required and not loopback:
         raise InvalidInput(
@@ -167,6 +173,15 @@ def _check(settings: Settings, source: str) -> None:
             f"{source}: 'server.login_required = false' is allowed only when server.host is "
             f"a loopback address, not {settings.server.host!r}.",
             key="server.login_required",
+        )
+
+
+def _one_of(source: str, key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise InvalidInput(
+            "config-invalid",
+            f"{source}: key '{key}' must be one of {', '.join(allowed)}, got {value!r}.",
+            key=key,
         )
 
 

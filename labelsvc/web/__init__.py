@@ -10,6 +10,7 @@ from flask import Flask
 from labelsvc.config import Settings, load_settings
 from labelsvc.resources import resource
 from labelsvc.services.app import App
+from labelsvc.web.logs import install_request_log
 
 # (module, blueprint attribute), registered in this order when the module exists in the tree.
 BLUEPRINTS: list[tuple[str, str]] = [
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, app: App | None = None) -> Flas
     flask_app.config["SECRET_KEY"] = _secret_key(settings)
     flask_app.config["MAX_CONTENT_LENGTH"] = settings.server.max_body_bytes
     flask_app.extensions["labelsvc"] = service
+    install_request_log(flask_app)
     for module_name, attr in BLUEPRINTS:
         module = importlib.import_module(module_name)
         flask_app.register_blueprint(getattr(module, attr))

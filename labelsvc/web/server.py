@@ -1,13 +1,25 @@
-"""Run the service: definitions loaded, print workers started, waitress serving."""
+"""Run the service: definitions loaded, port bound, print workers started, waitress serving.
+
+The order matters. The port is bound before anything starts that sends labels: a ``serve``
+that cannot listen (the port is taken) says so in one line and exits without having sent a
+job. SIGTERM (what systemd and container runtimes send) stops it the way Ctrl-C does: the
+listening socket closes, requests in progress are answered, each print worker finishes the
+send it is in, queued jobs stay queued for the next start, and the exit status is 0.
+"""
 
 from __future__ import annotations
 
+import errno
 import logging
+import signal
+from types import FrameType
+from typing import Any
 
-from labelsvc.domain.errors import InvalidInput
+from labelsvc.domain.errors import InvalidInput, Unavailable
 from labelsvc.services.app import App
 from labelsvc.services.bootstrap import load_definitions
 from labelsvc.services.print_queue import WorkerSet
+from labelsvc.web.logs import configure_logging
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 log = logging.getLogger("labelsvc")
@@ -23,28 +35,66 @@ def check_binding(host: str, login_required: bool) -> None:
         )
 
 
-def run_server(app: App, host: str | None = None, port: int | None = None) -> None:
-    """Serve until interrupted."""
-    import waitress
+def bind(flask_app: Any, host: str, port: int, threads: int) -> Any:
+    """The waitress server listening on ``host:port``; a clear error if it cannot listen."""
+    import waitress.server
 
+    try:
+        return waitress.server.create_server(flask_app, host=host, port=port, threads=threads)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise Unavailable(
+                "port-in-use",
+                f"Port {port} on {host} is already in use (another 'labelsvc serve'?). Stop "
+                "that program, or choose another port with --port or server.port.",
+            ) from exc
+        if exc.errno in (errno.EACCES, errno.EADDRNOTAVAIL):
+            raise Unavailable(
+                "cannot-listen",
+                f"Cannot listen on {host}:{port}: {exc.strerror}. Ports below 1024 need "
+                "privileges; the address must belong to this machine.",
+            ) from exc
+        raise
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """Turn the first SIGTERM into the KeyboardInterrupt that Ctrl-C raises; ignore repeats."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    log.info("SIGTERM: stopping (finishing the labels being sent)")
+    raise KeyboardInterrupt
+
+
+def run_server(app: App, host: str | None = None, port: int | None = None) -> None:
+    """Serve until interrupted (Ctrl-C or SIGTERM), then drain."""
     from labelsvc.web import create_app
 
     settings = app.settings
     host = host or settings.server.host
     port = port or settings.server.port
     check_binding(host, settings.server.login_required)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logging(settings.server.log_format, settings.server.log_level)
     load_definitions(app)
     flask_app = create_app(settings, app)
+    server = bind(flask_app, host, port, settings.server.threads)
+    log.info(
+        "listening on http://%s:%s/ (site %s, database %s)",
+        host, port, settings.base_dir, app.store.path,
+    )  # fmt: skip
     app.store.start_checkpointer()
-    workers = _start_workers(app)
-    log.info("labelsvc listening on http://%s:%s/", host, port)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    workers = None
     try:
-        waitress.serve(flask_app, host=host, port=port, threads=settings.server.threads)
+        workers = _start_workers(app)
+        server.run()  # returns after Ctrl-C / SIGTERM, once requests in progress are answered
+    except KeyboardInterrupt:
+        pass
     finally:
+        server.close()
         if workers is not None:
             workers.stop()
         app.store.stop_checkpointer()
+        signal.signal(signal.SIGTERM, previous)
+        log.info("stopped")
 
 
 def _start_workers(app: App) -> WorkerSet | None:

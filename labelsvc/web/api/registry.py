@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Response, request
+from flask import Response, g, request
 from flask.typing import ResponseReturnValue
 
 from labelsvc.domain.actors import Actor
@@ -177,6 +177,7 @@ def view_for(route_: Route) -> Callable[..., ResponseReturnValue]:
     def view(**params: Any) -> ResponseReturnValue:
         app = service()
         actor = ANONYMOUS if route_.public else authenticate(app, request)
+        g.api_actor = actor  # for the request log
         for name, value in params.items():
             check(value, route_.params[name], name)
         query = read_query(request.args.to_dict(flat=False), route_.query, route_.query_required)
