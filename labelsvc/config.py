@@ -80,6 +80,23 @@ class PackingSettings:
 
 
 @dataclass(frozen=True)
+class SecuritySettings:
+    login_delay_after: int = _s(
+        5, "Failed logins of an account in the window after which each next one is delayed."
+    )
+    login_delay_max_seconds: float = _s(3.0, "Longest delay of an answer to a failed login.")
+    login_lockout_after: int = _s(
+        20, "Failed logins in the window that lock an account (an address: twice as many)."
+    )
+    login_lockout_minutes: int = _s(15, "How long a locked account or address stays locked.")
+    login_window_minutes: int = _s(15, "Failed logins are counted over this many minutes.")
+    idle_timeout_minutes: int = _s(480, "A page session unused this long must log in again.")
+    trusted_proxies: str = _s(
+        "", "Addresses of reverse proxies whose X-Forwarded-* headers count, comma-separated."
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
@@ -87,6 +104,7 @@ class Settings:
     gs1: Gs1Settings = field(default_factory=Gs1Settings)
     printing: PrintingSettings = field(default_factory=PrintingSettings)
     packing: PackingSettings = field(default_factory=PackingSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
     base_dir: Path = field(default=Path("."), metadata={"internal": True})
 
     def path(self, relative: str) -> Path:
@@ -102,6 +120,7 @@ SECTIONS: dict[str, Any] = {
     "gs1": Gs1Settings,
     "printing": PrintingSettings,
     "packing": PackingSettings,
+    "security": SecuritySettings,
 }
 
 

@@ -65,12 +65,16 @@ def init(
 @click.command()
 @click.option("--host", help="Bind address (default from config: server.host).")
 @click.option("--port", type=int, help="Port (default from config: server.port).")
-@pass_app
-def serve(app: App, host: str | None, port: int | None) -> None:
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Run the web service (waitress) with the print workers."""
-    from labelsvc.web.server import run_server
+    from labelsvc.web.server import check_binding, run_server
 
-    run_server(app, host=host, port=port)
+    state = ctx.find_object(CliState)
+    assert state is not None
+    settings = state.settings
+    check_binding(host or settings.server.host, settings.server.login_required)  # before all
+    run_server(state.app, host=host, port=port)
 
 
 @click.command()

@@ -11,6 +11,7 @@ from labelsvc.config import Settings, load_settings
 from labelsvc.resources import resource
 from labelsvc.services.app import App
 from labelsvc.web.logs import install_request_log
+from labelsvc.web.security import install_security
 
 # (module, blueprint attribute), registered in this order when the module exists in the tree.
 BLUEPRINTS: list[tuple[str, str]] = [
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, app: App | None = None) -> Flas
     flask_app.config["MAX_CONTENT_LENGTH"] = settings.server.max_body_bytes
     flask_app.extensions["labelsvc"] = service
     install_request_log(flask_app)
+    install_security(flask_app, settings.security.trusted_proxies)
     for module_name, attr in BLUEPRINTS:
         module = importlib.import_module(module_name)
         flask_app.register_blueprint(getattr(module, attr))

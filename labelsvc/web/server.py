@@ -35,12 +35,19 @@ def check_binding(host: str, login_required: bool) -> None:
         )
 
 
-def bind(flask_app: Any, host: str, port: int, threads: int) -> Any:
-    """The waitress server listening on ``host:port``; a clear error if it cannot listen."""
+def bind(flask_app: Any, host: str, port: int, threads: int, *, proxies: bool = False) -> Any:
+    """The waitress server listening on ``host:port``; a clear error if it cannot listen.
+
+    With ``proxies`` waitress passes ``X-Forwarded-*`` on, and the app believes them only
+    from ``security.trusted_proxies`` (:mod:`labelsvc.web.security`); else it drops them.
+    """
     import waitress.server
 
     try:
-        return waitress.server.create_server(flask_app, host=host, port=port, threads=threads)
+        return waitress.server.create_server(
+            flask_app, host=host, port=port, threads=threads,
+            clear_untrusted_proxy_headers=not proxies,
+        )  # fmt: skip
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise Unavailable(
@@ -75,7 +82,8 @@ def run_server(app: App, host: str | None = None, port: int | None = None) -> No
     configure_logging(settings.server.log_format, settings.server.log_level)
     load_definitions(app)
     flask_app = create_app(settings, app)
-    server = bind(flask_app, host, port, settings.server.threads)
+    proxies = bool(settings.security.trusted_proxies.strip())
+    server = bind(flask_app, host, port, settings.server.threads, proxies=proxies)
     log.info(
         "listening on http://%s:%s/ (site %s, database %s)",
         host, port, settings.base_dir, app.store.path,
