@@ -43,6 +43,12 @@ class ServerSettings:
 class StorageSettings:
     database: str = _s("var/labelsvc.db", "SQLite database file (created if missing).")
     busy_timeout_ms: int = _s(10_000, "How long a writer waits for the database lock.")
+    restore_margin: int = _s(
+        10_000, "Values every sequential pool skips after a restore, past the backup's cursor."
+    )
+    purge_label_data_days: int = _s(
+        30, "Drop the stored label data of jobs sent or cancelled this many days ago; 0: never."
+    )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from labelsvc.store.backup import create_private
 from labelsvc.store.migrations import apply_migrations
+
+WAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes of WAL kept after a checkpoint resets it
+TRUNCATE_EVERY = 120  # checkpointer rounds (of 0.5 s) between TRUNCATE checkpoints
 
 if TYPE_CHECKING:
     from labelsvc.store.containers import ContainerRepo
@@ -117,10 +121,11 @@ class Store:
         self._autocheckpoint = 1000  # SQLite's default: the committing writer checkpoints
         self._checkpointer: threading.Thread | None = None
         self._stop_checkpoints = threading.Event()
+        self.checkpoint_error: str | None = None  # the last checkpoint's failure, for health
 
     def migrate(self) -> list[str]:
         """Create the file if needed and apply pending migrations; return their names."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(self.path)  # 0600: it holds password and token hashes
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -142,6 +147,7 @@ class Store:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute(f"PRAGMA wal_autocheckpoint = {self._autocheckpoint}")
+            conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")  # WAL shrinks back
             conn.execute("PRAGMA foreign_keys = ON")
             # 16 MB of page cache: a trace of a pallet reads rows scattered through the file.
             conn.execute("PRAGMA cache_size = -16000")
@@ -191,9 +197,17 @@ class Store:
 
     def _checkpoint_loop(self, interval: float) -> None:
         conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000)
+        rounds = 0
         try:
             while not self._stop_checkpoints.wait(interval):
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                rounds += 1
+                # Now and then TRUNCATE, so the WAL file gives its space back to the disk.
+                mode = "TRUNCATE" if rounds % TRUNCATE_EVERY == 0 else "PASSIVE"
+                try:
+                    conn.execute(f"PRAGMA wal_checkpoint({mode})")
+                    self.checkpoint_error = None
+                except sqlite3.Error as exc:  # a full disk, a lock: try again next round
+                    self.checkpoint_error = f"{type(exc).__name__}: {exc}"
         finally:
             conn.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import secrets
 
 from flask import Flask
@@ -53,6 +54,7 @@ def _secret_key(settings: Settings) -> str:
     key_file = settings.path(settings.storage.database).parent / "secret_key"
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        key_file.chmod(0o600)
+        fd = os.open(key_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)  # never readable
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(secrets.token_urlsafe(48))
     return key_file.read_text(encoding="utf-8").strip()
