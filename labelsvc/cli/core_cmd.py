@@ -39,6 +39,7 @@ def init(
     from labelsvc.config import load_settings
     from labelsvc.services.app import App
     from labelsvc.services.bootstrap import initialize
+    from labelsvc.services.reserve import keep_reserve
     from labelsvc.services.site import create_site
 
     config = _site_config(ctx, folder).absolute()
@@ -47,6 +48,7 @@ def init(
     click.echo(f"made: {', '.join(made)}" if made else "made: nothing new (files kept)")
     app = App.open(load_settings(config), create=True)
     report = initialize(app, demo=not no_demo, admin_password=admin_password)
+    keep_reserve(app.store.path.parent)
     click.echo(f"database: {app.store.path}")
     click.echo(f"pools: {', '.join(report.pools) or 'none'}")
     click.echo(f"printers: {', '.join(report.printers) or 'none'}")
@@ -68,13 +70,16 @@ def init(
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Run the web service (waitress) with the print workers."""
+    from labelsvc.services.reserve import release_if_full
     from labelsvc.web.server import check_binding, run_server
 
     state = ctx.find_object(CliState)
     assert state is not None
     settings = state.settings
     check_binding(host or settings.server.host, settings.server.login_required)  # before all
-    run_server(state.app, host=host, port=port)
+    database = settings.path(settings.storage.database)
+    full = release_if_full(database.parent) if database.exists() else None
+    run_server(state.app, host=host, port=port, warning=full)
 
 
 @click.command()

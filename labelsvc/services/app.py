@@ -27,6 +27,8 @@ class App:
     store: Store
     # Called after a commit that queued print jobs; the print workers replace it when started.
     wake: Callable[[str | None], None] = field(default=_no_workers)
+    # Background parts of a serving process by name, each saying what is wrong (None: ok).
+    background: dict[str, Callable[[], str | None]] = field(default_factory=dict)
 
     @cached_property
     def templates(self) -> TemplateLibrary:

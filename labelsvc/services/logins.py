@@ -24,7 +24,7 @@ from typing import ClassVar
 
 from labelsvc.config import SecuritySettings
 from labelsvc.domain.actors import Actor
-from labelsvc.domain.errors import Kind, Unauthorized
+from labelsvc.domain.errors import Kind, Unauthorized, Unavailable
 from labelsvc.services.app import App
 from labelsvc.services.users import authenticate_user
 from labelsvc.store import Tx
@@ -165,8 +165,11 @@ def session_user(app: App, secret: str) -> str | None:
             SessionRepo(tx).delete(sid)
         return None
     if idle > TOUCH_EVERY:
-        with app.store.write() as tx:
-            SessionRepo(tx).touch(sid)
+        try:
+            with app.store.write() as tx:
+                SessionRepo(tx).touch(sid)
+        except Unavailable:
+            pass  # a full disk: the page must still show; the next request notes activity
     return found.user_name
 
 

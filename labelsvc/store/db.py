@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from labelsvc.store.backup import create_private
+from labelsvc.store.faults import disk_full
 from labelsvc.store.migrations import apply_migrations
 
 WAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes of WAL kept after a checkpoint resets it
@@ -159,12 +160,16 @@ class Store:
         """A transaction that holds the write lock from its start (``BEGIN IMMEDIATE``)."""
         conn = self._connection()
         with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
             try:
+                conn.execute("BEGIN IMMEDIATE")
                 yield Tx(conn)
                 conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
+            except BaseException as exc:
+                if conn.in_transaction:  # SQLite rolls back by itself on a full disk
+                    conn.execute("ROLLBACK")
+                full = disk_full(exc, self.path)
+                if full is not None:
+                    raise full from exc
                 raise
 
     @contextmanager
@@ -175,7 +180,8 @@ class Store:
         try:
             yield Tx(conn)
         finally:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
 
     def start_checkpointer(self, interval: float = 0.5) -> None:
         """Move WAL checkpoints (copy and fsync) off the request path into a daemon thread.

@@ -11,12 +11,15 @@ from flask import Flask
 from labelsvc.config import Settings, load_settings
 from labelsvc.resources import resource
 from labelsvc.services.app import App
+from labelsvc.web.faults import install_fault_pages
 from labelsvc.web.logs import install_request_log
+from labelsvc.web.metrics import install_metrics
 from labelsvc.web.security import install_security
 
 # (module, blueprint attribute), registered in this order when the module exists in the tree.
 BLUEPRINTS: list[tuple[str, str]] = [
     ("labelsvc.web.health", "bp"),
+    ("labelsvc.web.metrics", "bp"),
     ("labelsvc.web.api", "bp"),
     ("labelsvc.web.ui.auth", "bp"),
     ("labelsvc.web.ui.station", "bp"),
@@ -41,6 +44,8 @@ def create_app(settings: Settings | None = None, app: App | None = None) -> Flas
     flask_app.extensions["labelsvc"] = service
     install_request_log(flask_app)
     install_security(flask_app, settings.security.trusted_proxies)
+    install_fault_pages(flask_app)
+    install_metrics(flask_app)
     for module_name, attr in BLUEPRINTS:
         module = importlib.import_module(module_name)
         flask_app.register_blueprint(getattr(module, attr))

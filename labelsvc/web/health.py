@@ -1,4 +1,5 @@
-"""``/api/v1/health``: is the service up and can it reach its database."""
+"""``/api/v1/health``: is the service up, can it read its store, do its background parts
+(print workers, WAL checkpoints, housekeeping) run, and is there disk left."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from labelsvc import __version__
+from labelsvc.services.health import check_health
 from labelsvc.web.context import service
 
 bp = Blueprint("health", __name__)
@@ -13,7 +15,11 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/api/v1/health")
 def health() -> ResponseReturnValue:
-    """Answer without authentication so load balancers and scripts can check the service."""
-    with service().store.read() as tx:
-        pools = len(tx.pools.all())
-    return jsonify(status="ok", version=__version__, pools=pools)
+    """Answer without authentication so load balancers and scripts can check the service.
+
+    200 while the store can be read (``status`` is ``degraded`` when a background part or
+    the disk has a problem, named in ``checks``); 503 when it cannot.
+    """
+    found = check_health(service())
+    body = jsonify(status=found.status, version=__version__, pools=found.pools, checks=found.checks)
+    return body, 503 if found.status == "failing" else 200

@@ -18,6 +18,7 @@ from typing import Any
 from labelsvc.domain.errors import InvalidInput, Unavailable
 from labelsvc.services.app import App
 from labelsvc.services.bootstrap import load_definitions
+from labelsvc.services.housekeeping import Housekeeper
 from labelsvc.services.print_queue import WorkerSet
 from labelsvc.web.logs import configure_logging
 
@@ -71,8 +72,10 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def run_server(app: App, host: str | None = None, port: int | None = None) -> None:
-    """Serve until interrupted (Ctrl-C or SIGTERM), then drain."""
+def run_server(
+    app: App, host: str | None = None, port: int | None = None, warning: str | None = None
+) -> None:
+    """Serve until interrupted (Ctrl-C or SIGTERM), then drain; log ``warning`` first."""
     from labelsvc.web import create_app
 
     settings = app.settings
@@ -80,7 +83,13 @@ def run_server(app: App, host: str | None = None, port: int | None = None) -> No
     port = port or settings.server.port
     check_binding(host, settings.server.login_required)
     configure_logging(settings.server.log_format, settings.server.log_level)
-    load_definitions(app)
+    if warning:
+        log.warning("%s", warning)
+    try:
+        load_definitions(app)
+    except Unavailable as exc:  # a full disk: serve what the store holds, and say so once
+        if not warning:
+            log.warning("%s (pools and printers were not reloaded)", exc.detail)
     flask_app = create_app(settings, app)
     proxies = bool(settings.security.trusted_proxies.strip())
     server = bind(flask_app, host, port, settings.server.threads, proxies=proxies)
@@ -89,10 +98,14 @@ def run_server(app: App, host: str | None = None, port: int | None = None) -> No
         host, port, settings.base_dir, app.store.path,
     )  # fmt: skip
     app.store.start_checkpointer()
+    app.background["checkpoint"] = lambda: app.store.checkpoint_error
     previous = signal.signal(signal.SIGTERM, _interrupt)
-    workers = None
+    workers, housekeeper = None, Housekeeper(app).start()
+    app.background["housekeeping"] = housekeeper.problem
     try:
         workers = _start_workers(app)
+        if workers is not None:
+            app.background["print-workers"] = workers.problem
         server.run()  # returns after Ctrl-C / SIGTERM, once requests in progress are answered
     except KeyboardInterrupt:
         pass
@@ -100,6 +113,7 @@ def run_server(app: App, host: str | None = None, port: int | None = None) -> No
         server.close()
         if workers is not None:
             workers.stop()
+        housekeeper.stop()
         app.store.stop_checkpointer()
         signal.signal(signal.SIGTERM, previous)
         log.info("stopped")

@@ -80,6 +80,8 @@ def _core_error(exc: LabelsvcError) -> Response:
     response = problem_for(exc)
     if isinstance(exc, InProgress):
         response.headers["Retry-After"] = str(exc.retry_after)
+    if exc.code == "disk-full":
+        response.headers["Retry-After"] = "30"
     return response
 
 

@@ -89,7 +89,7 @@ def login() -> ResponseReturnValue:
         except LoginLocked as exc:
             error, status = exc.detail, 429
         except LabelsvcError as exc:
-            error, status = exc.detail, 401
+            error, status = exc.detail, 503 if exc.kind == "unavailable" else 401
         else:
             session.clear()  # a new session id and CSRF token: no session fixation
             session["user"] = done.actor.name
