@@ -9,6 +9,7 @@ the temporary directory.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -38,9 +39,9 @@ def _site() -> tuple[Path, str]:
     return config, f"(00){sscc}"
 
 
-def _time(argv: list[str], cwd: Path) -> float:
+def _time(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
     started = time.perf_counter()
-    subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    check=False)  # fmt: skip
     return time.perf_counter() - started
 
@@ -54,13 +55,13 @@ def run() -> list[tuple[str, str]]:
         "labelsvc --help": [labelsvc, "--help"],
         "labelsvc trace SSCC": [labelsvc, "--config", str(config), "trace", code],
     }
-    tmp = Path(tempfile.gettempdir())
-    before = {p for p in tmp.iterdir() if p.is_dir()}
+    tmp = Path(tempfile.mkdtemp(prefix="labelsvc-bench-tmp-"))  # a temp dir of their own
+    env = {**os.environ, "TMPDIR": str(tmp)}
     samples: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(ROUNDS):
         for name, argv in commands.items():
-            samples[name].append(_time(argv, config.parent))
-    left = {p for p in tmp.iterdir() if p.is_dir()} - before
+            samples[name].append(_time(argv, config.parent, env))
+    left = [p for p in tmp.iterdir() if p.is_dir()]
     reference = median(samples["python -c 'import flask' (reference)"])
     out = []
     for name, values in samples.items():

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from labelsvc.labels.data import KINDS, Kind, LabelData
-    from labelsvc.labels.preview import Field, Preview, PreviewError, interpret, preview
+    from labelsvc.labels.preview import Field, Preview, PreviewError, interpret
     from labelsvc.labels.render import (
         LabelRenderError,
         TemplateLibrary,
@@ -31,7 +31,6 @@ _WHERE = {
     "Preview": "preview",
     "PreviewError": "preview",
     "interpret": "preview",
-    "preview": "preview",
     "LabelRenderError": "render",
     "TemplateLibrary": "render",
     "default_library": "render",
@@ -39,6 +38,11 @@ _WHERE = {
     "render_png": "render",
     "render_zpl": "render",
 }
+
+# ``preview`` is both a submodule and a function: once anything imports the submodule, the
+# import system sets the package attribute to the module, so it cannot be lazy; it is
+# imported here and the function put in its place.
+from labelsvc.labels.preview import preview  # noqa: E402
 
 __all__ = [
     "KINDS",
