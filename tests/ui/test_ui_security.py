@@ -51,3 +51,22 @@ def test_a_logged_in_admin_page_cannot_be_framed(
         expect(page.locator("header .who")).to_contain_text("admin (admin)")
     finally:
         context.close()
+
+
+def test_the_pages_work_under_their_content_security_policy(stack: Stack, browser: Browser) -> None:
+    context, page = login(browser, stack.url, "admin", "admin-password")
+    try:
+        refused: list[str] = []
+        page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text
+                else None)  # fmt: skip
+        polls: list[str] = []
+        page.on("request", lambda r: polls.append(r.url) if "part=1" in r.url else None)
+        for path in ("/receiving/", "/packing/", "/trace/", "/admin/", "/admin/templates",
+                     "/admin/users", "/admin/jobs"):  # fmt: skip
+            page.goto(path)
+            page.wait_for_load_state("load")
+        page.wait_for_timeout(3500)  # the job list refreshes itself every 3 s
+        assert refused == []
+        assert polls, "the live job list did not refresh"
+    finally:
+        context.close()
