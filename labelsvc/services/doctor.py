@@ -103,5 +103,6 @@ def _printers(app: App) -> Iterator[Finding]:
 
 
 def diagnose(app: App) -> list[Finding]:
-    """Every check of the site, in order: files, disk, store, printers."""
-    return [*_files(app), *_disk(app), *_store(app), *_printers(app)]
+    """Every check of the site, in order: config, files, disk, store, printers."""
+    site = Finding("ok", "config", f"site {app.settings.base_dir} (settings valid)")
+    return [site, *_files(app), *_disk(app), *_store(app), *_printers(app)]

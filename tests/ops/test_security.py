@@ -65,6 +65,10 @@ def test_guessing_is_delayed_then_locked_and_every_attempt_is_audited(server: Li
     with app.store.read() as tx:
         lock_events = list(tx.events.query(types=["login-locked"]))
     assert [e.subject for e in lock_events] == ["user:admin"]
+    past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat(timespec="milliseconds")
+    with app.store.write() as tx:  # the lockout's minutes have passed
+        tx.execute("UPDATE login_throttle SET locked_until = ?", (past,))
+    assert Pages(server.url).log_in("admin", "admin-password")[0] == 200  # only for a while
 
 
 def test_a_right_password_resets_the_count_and_is_audited(server: LiveServer) -> None:
