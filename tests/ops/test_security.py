@@ -71,6 +71,16 @@ def test_guessing_is_delayed_then_locked_and_every_attempt_is_audited(server: Li
     assert Pages(server.url).log_in("admin", "admin-password")[0] == 200  # only for a while
 
 
+def test_a_new_password_lifts_the_lockout(server: LiveServer) -> None:
+    client = Pages(server.url)
+    for _ in range(20):
+        client.log_in("admin", "wrong-password")
+    assert client.log_in("admin", "admin-password")[0] == 429
+    done = server.cli("users", "passwd", "admin", input="fresh-password-3\nfresh-password-3\n")
+    assert done.returncode == 0, done.stderr
+    assert Pages(server.url).log_in("admin", "fresh-password-3")[0] == 200
+
+
 def test_a_right_password_resets_the_count_and_is_audited(server: LiveServer) -> None:
     client = Pages(server.url)
     for _ in range(4):
