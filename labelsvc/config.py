@@ -1,8 +1,9 @@
 """Settings: declared once with default and help, loaded once from ``config.toml``.
 
 ``load_settings()`` reads the file named by ``LABELSVC_CONFIG`` (or ``config.toml`` in the
-working directory); an unknown key or a value of the wrong type stops start-up with a
-message naming the file, the key and what was expected. Nothing else reads the environment.
+working directory, and refuses when there is none); an unknown key or a value of the wrong
+type stops start-up with a message naming the file, the key and what was expected.
+Nothing else reads the environment.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class ServerSettings:
         "", "Key that signs session cookies; empty means generate one into the data folder."
     )
     max_body_bytes: int = _s(1_048_576, "Largest request body the API accepts.")
+    log_format: str = _s("text", "Log lines as 'text' or 'json' (one JSON object a line).")
+    log_level: str = _s("info", "Least severe log level written: debug, info, warning, error.")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,12 @@ class StorageSettings:
         "answered 'store busy, retry' (API: 503 store-busy with Retry-After).",
     )
     pool_size: int = _s(12, "PostgreSQL: connections per instance (server threads + workers).")
+    restore_margin: int = _s(
+        10_000, "Values every sequential pool skips after a restore, past the backup's cursor."
+    )
+    purge_label_data_days: int = _s(
+        30, "Drop the stored label data of jobs sent or cancelled this many days ago; 0: never."
+    )
 
     def location(self, settings: Settings) -> str:
         """The URL or the resolved SQLite path this instance opens."""
@@ -105,6 +114,23 @@ class PackingSettings:
 
 
 @dataclass(frozen=True)
+class SecuritySettings:
+    login_delay_after: int = _s(
+        5, "Failed logins of an account in the window after which each next one is delayed."
+    )
+    login_delay_max_seconds: float = _s(3.0, "Longest delay of an answer to a failed login.")
+    login_lockout_after: int = _s(
+        20, "Failed logins in the window that lock an account (an address: twice as many)."
+    )
+    login_lockout_minutes: int = _s(15, "How long a locked account or address stays locked.")
+    login_window_minutes: int = _s(15, "Failed logins are counted over this many minutes.")
+    idle_timeout_minutes: int = _s(480, "A page session unused this long must log in again.")
+    trusted_proxies: str = _s(
+        "", "Addresses of reverse proxies whose X-Forwarded-* headers count, comma-separated."
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
@@ -113,6 +139,7 @@ class Settings:
     printing: PrintingSettings = field(default_factory=PrintingSettings)
     packing: PackingSettings = field(default_factory=PackingSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
     base_dir: Path = field(default=Path("."), metadata={"internal": True})
 
     def path(self, relative: str) -> Path:
@@ -129,6 +156,7 @@ SECTIONS: dict[str, Any] = {
     "printing": PrintingSettings,
     "packing": PackingSettings,
     "limits": LimitsSettings,
+    "security": SecuritySettings,
 }
 
 
@@ -189,6 +217,10 @@ def settings_from_dict(data: dict[str, Any], source: str, base_dir: Path) -> Set
 
 
 def _check(settings: Settings, source: str) -> None:
+    _one_of(source, "server.log_format", settings.server.log_format, ("text", "json"))
+    _one_of(
+        source, "server.log_level", settings.server.log_level, ("debug", "info", "warning", "error")
+    )
     loopback = settings.server.host in {"127.0.0.1", "localhost", "::1"}
     if not settings.server.login_required and not loopback:
         raise InvalidInput(
@@ -199,14 +231,30 @@ def _check(settings: Settings, source: str) -> None:
         )
 
 
+def _one_of(source: str, key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise InvalidInput(
+            "config-invalid",
+            f"{source}: key '{key}' must be one of {', '.join(allowed)}, got {value!r}.",
+            key=key,
+        )
+
+
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
-    """Load settings from ``path``, ``$LABELSVC_CONFIG`` or ``./config.toml`` (if present)."""
+    """Load settings from ``path``, ``$LABELSVC_CONFIG`` or ``./config.toml``; one must exist."""
     chosen = path or os.environ.get("LABELSVC_CONFIG") or "config.toml"
     file = Path(chosen)
     if not file.exists():
         if path or os.environ.get("LABELSVC_CONFIG"):
             raise InvalidInput("config-missing", f"{file}: config file not found.")
-        return Settings(base_dir=Path.cwd())
+        # Never guess a site: a command run from the wrong folder would open (and create)
+        # an empty database there and answer "unknown" for codes that exist elsewhere.
+        raise InvalidInput(
+            "site-missing",
+            f"No labelsvc site here: {Path.cwd()} has no config.toml. Run the command in the "
+            "site folder, pass --config FILE or set LABELSVC_CONFIG; 'labelsvc init DIR' "
+            "makes a new site.",
+        )
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from labelsvc.cli.commands import LazyGroup
 from labelsvc.config import Settings, load_settings
 from labelsvc.domain.errors import LabelsvcError
 
@@ -36,7 +37,7 @@ class CliState:
         if self._app is None:
             from labelsvc.services.app import App
 
-            self._app = App.open(self.settings)
+            self._app = App.open(self.settings, create=False)
         return self._app
 
 
@@ -68,7 +69,7 @@ def pass_settings(f: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class LabelsvcGroup(click.Group):
+class LabelsvcGroup(LazyGroup):
     """Shows core errors as one clear line and exit code 2, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -91,14 +92,3 @@ class LabelsvcGroup(click.Group):
 def main(ctx: click.Context, config_path: str | None) -> None:
     """labelsvc: serials, GS1 labels and printing for a warehouse dock."""
     ctx.obj = CliState(config_path)
-
-
-def _register() -> None:
-    """Attach the command groups (each module owns one area)."""
-    from labelsvc.cli import commands
-
-    for command in commands.all_commands():
-        main.add_command(command)
-
-
-_register()

@@ -1,4 +1,9 @@
-"""The list of command groups, one module each."""
+"""The table of commands: name, where it lives, and its one-line help.
+
+The command modules import the services, the store and the label renderer; importing all
+of them costs most of a second before any command runs. :class:`LazyGroup` imports only
+the module of the command that is run, and ``--help`` lists the commands from this table.
+"""
 
 from __future__ import annotations
 
@@ -6,42 +11,68 @@ import importlib
 
 import click
 
-# (module, attribute) of every command, in the order --help lists them.
-COMMANDS: list[tuple[str, str]] = [
-    ("labelsvc.cli.core_cmd", "init"),
-    ("labelsvc.cli.core_cmd", "serve"),
-    ("labelsvc.cli.core_cmd", "allocate"),
-    ("labelsvc.cli.db_cmd", "db"),
-    ("labelsvc.cli.pools_cmd", "pools"),
-    ("labelsvc.cli.admin_cmd", "products"),
-    ("labelsvc.cli.admin_cmd", "users"),
-    ("labelsvc.cli.admin_cmd", "tokens"),
-    ("labelsvc.cli.render_cmd", "render"),
-    ("labelsvc.cli.templates_cmd", "templates"),
-    ("labelsvc.cli.labels_cmd", "print_labels"),
-    ("labelsvc.cli.labels_cmd", "reprint"),
-    ("labelsvc.cli.labels_cmd", "void"),
-    ("labelsvc.cli.printing_cmd", "printers"),
-    ("labelsvc.cli.printing_cmd", "jobs"),
-    ("labelsvc.cli.printing_cmd", "emulate_printer"),
-    ("labelsvc.cli.printing_cmd", "work"),
-    ("labelsvc.cli.gs1_cmd", "gs1"),
-    ("labelsvc.cli.flows_cmd", "receipts"),
-    ("labelsvc.cli.flows_cmd", "pack"),
-    ("labelsvc.cli.flows_cmd", "ship"),
-    ("labelsvc.cli.flows_cmd", "unship"),
-    ("labelsvc.cli.trace_cmd", "trace"),
-    ("labelsvc.cli.trace_cmd", "find"),
-    ("labelsvc.cli.trace_cmd", "quarantine"),
-    ("labelsvc.cli.trace_cmd", "release"),
-    ("labelsvc.cli.trace_cmd", "export"),
-]
+# name → (module, attribute, one-line help), in the order --help lists them.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("labelsvc.cli.core_cmd", "init", "Make a site folder and its database (demo data)."),
+    "serve": ("labelsvc.cli.core_cmd", "serve", "Run the web service with the print workers."),
+    "allocate": ("labelsvc.cli.core_cmd", "allocate", "Allocate serials from a pool."),
+    "db": ("labelsvc.cli.db_cmd", "db", "The database: migrations, a copy into PostgreSQL."),
+    "doctor": ("labelsvc.cli.ops_cmd", "doctor", "Check the site and say what to fix."),
+    "backup": ("labelsvc.cli.ops_cmd", "backup", "Copy the database consistently, online."),
+    "restore": ("labelsvc.cli.ops_cmd", "restore", "Check a backup and restore it."),
+    "purge": ("labelsvc.cli.ops_cmd", "purge", "Drop stored label data of old finished jobs."),
+    "pools": ("labelsvc.cli.pools_cmd", "pools", "Serial pools: capacity, usage and state."),
+    "products": ("labelsvc.cli.admin_cmd", "products", "Products (GTIN, SKU, packaging)."),
+    "users": ("labelsvc.cli.admin_cmd", "users", "People who log in to the pages."),
+    "tokens": ("labelsvc.cli.admin_cmd", "tokens", "API tokens for programs such as a WMS."),
+    "render": ("labelsvc.cli.render_cmd", "render", "Render one label from a template."),
+    "templates": ("labelsvc.cli.templates_cmd", "templates", "Label templates: import, list."),
+    "print": ("labelsvc.cli.labels_cmd", "print_labels", "Allocate serials and print labels."),
+    "reprint": ("labelsvc.cli.labels_cmd", "reprint", "Print an existing serial's label again."),
+    "void": ("labelsvc.cli.labels_cmd", "void", "Retire a serial whose label was destroyed."),
+    "printers": ("labelsvc.cli.printing_cmd", "printers", "Printers: list, status, test print."),
+    "jobs": ("labelsvc.cli.printing_cmd", "jobs", "The print queue."),
+    "emulate-printer": ("labelsvc.cli.printing_cmd", "emulate_printer", "Run a printer emulator."),
+    "print-worker": ("labelsvc.cli.printing_cmd", "work", "Run the print workers on their own."),
+    "gs1": ("labelsvc.cli.gs1_cmd", "gs1", "Parse and build GS1 element strings and links."),
+    "receipts": ("labelsvc.cli.flows_cmd", "receipts", "Receiving against an ASN or PO."),
+    "pack": ("labelsvc.cli.flows_cmd", "pack", "Packing: units into cases, cases on pallets."),
+    "ship": ("labelsvc.cli.flows_cmd", "ship", "Ship a unit, case or pallet."),
+    "unship": ("labelsvc.cli.flows_cmd", "unship", "Undo a shipment (a return)."),
+    "trace": ("labelsvc.cli.trace_cmd", "trace", "State, parents, contents and timeline."),
+    "find": ("labelsvc.cli.trace_cmd", "find", "Find serials by GTIN, lot, receipt or time."),
+    "quarantine": ("labelsvc.cli.trace_cmd", "quarantine", "Hold an item, container or lot."),
+    "release": ("labelsvc.cli.trace_cmd", "release", "Release a held item, container or lot."),
+    "export": ("labelsvc.cli.trace_cmd", "export", "Export EPCIS 2.0 JSON-LD."),
+}
+
+
+def load_command(name: str) -> click.Command | None:
+    """Import the module of command ``name`` and return the command (None if unknown)."""
+    entry = COMMANDS.get(name)
+    if entry is None:
+        return None
+    command = getattr(importlib.import_module(entry[0]), entry[1])
+    assert isinstance(command, click.Command)
+    return command
 
 
 def all_commands() -> list[click.Command]:
-    """Import each command module and return its click command."""
-    found = []
-    for module_name, attr in COMMANDS:
-        module = importlib.import_module(module_name)
-        found.append(getattr(module, attr))
-    return found
+    """Every command, imported (for documentation checks, not for running one)."""
+    return [c for name in COMMANDS if (c := load_command(name)) is not None]
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *(n for n in super().list_commands(ctx) if n not in COMMANDS)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or load_command(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands from the table, without importing them."""
+        rows = [(name, entry[2]) for name, entry in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)

@@ -36,3 +36,9 @@ def echo_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
         if n == 0:
             click.echo("  ".join("-" * w for w in widths))
+
+
+def scan_text(text: str) -> str:
+    """Let a shell user type GS as the literal ``\\x1d`` or ``<GS>``."""
+    gs = "\x1d"
+    return text.replace("\\x1d", gs).replace("\\x1D", gs).replace("<GS>", gs)

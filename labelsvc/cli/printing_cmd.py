@@ -86,12 +86,21 @@ def printers_test(app: App, name: str, wait: bool, timeout: float) -> None:
     try:
         deadline = time.monotonic() + timeout
         job = print_queue.get_job(app, cli_actor(), job_id)
-        while job.state not in SETTLED and time.monotonic() < deadline:
+        # A test print is a question ("does this printer work?"): the first failed attempt
+        # answers it, where a real job would keep retrying.
+        while job.state not in SETTLED and not job.last_error and time.monotonic() < deadline:
             time.sleep(0.1)
             job = print_queue.get_job(app, cli_actor(), job_id)
     finally:
         workers.stop()
     click.echo(_job_line(job))
+    if job.state != "sent":
+        why = job.last_error or f"not sent within {timeout:g} s"
+        if job.state in ("queued", "held"):
+            print_queue.cancel_job(app, cli_actor(), job_id)  # no test label later, by surprise
+        click.secho(f"error: printer {name} did not print the test label: {why}", fg="red",
+                    err=True)  # fmt: skip
+        raise SystemExit(3)
 
 
 @click.group("jobs")

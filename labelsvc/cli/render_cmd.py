@@ -8,9 +8,12 @@ from pathlib import Path
 
 import click
 
-from labelsvc.domain.errors import LabelsvcError
+from labelsvc.cli import CliState
+from labelsvc.config import load_settings
+from labelsvc.domain.errors import InvalidInput, LabelsvcError
 from labelsvc.labels.data import LabelData
 from labelsvc.labels.render import TemplateLibrary
+from labelsvc.resources import resource
 
 
 def _data(library: TemplateLibrary, template: str, raw: str | None) -> LabelData:
@@ -25,6 +28,18 @@ def _data(library: TemplateLibrary, template: str, raw: str | None) -> LabelData
     if not isinstance(values, dict):
         raise click.BadParameter("must be a JSON object of label fields", param_hint="--data")
     return LabelData.from_mapping({"kind": kind, **values})
+
+
+def _site_templates(ctx: click.Context) -> Path:
+    """The configured template folder of the site, or the shipped one outside any site."""
+    state = ctx.find_object(CliState)
+    try:
+        settings = state.settings if state is not None else load_settings()
+    except InvalidInput as exc:
+        if exc.code != "site-missing":
+            raise
+        return resource("zpl")
+    return settings.path(settings.paths.zpl)
 
 
 @click.command()
@@ -54,9 +69,8 @@ def _data(library: TemplateLibrary, template: str, raw: str | None) -> LabelData
 @click.option(
     "--zpl-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("zpl"),
-    show_default=True,
-    help="Folder of ZPL templates.",
+    default=None,
+    help="Folder of ZPL templates (default: the site's paths.zpl, else the shipped ones).",
 )
 @click.option(
     "-o",
@@ -65,16 +79,18 @@ def _data(library: TemplateLibrary, template: str, raw: str | None) -> LabelData
     required=True,
     help="File to write ('-' for standard output).",
 )
+@click.pass_context
 def render(
+    ctx: click.Context,
     template: str,
     dpi: str,
     output: str,
     data_json: str | None,
-    zpl_dir: Path,
+    zpl_dir: Path | None,
     output_file: Path,
 ) -> None:
     """Render one label from a template, with sample data unless --data is given."""
-    library = TemplateLibrary(zpl_dir)
+    library = TemplateLibrary(zpl_dir or _site_templates(ctx))
     try:
         data = _data(library, template, data_json)
         if output == "png":

@@ -9,10 +9,7 @@ import click
 
 from labelsvc.cli import pass_app
 from labelsvc.cli.actor import cli_actor
-from labelsvc.cli.flows_cmd import scan_text
-from labelsvc.cli.output import echo_json, echo_table
-from labelsvc.gs1 import AI_TABLE
-from labelsvc.services import epcis
+from labelsvc.cli.output import echo_json, echo_table, scan_text
 from labelsvc.services import trace as tracing
 from labelsvc.services.app import App
 from labelsvc.services.trace import HoldResult
@@ -33,8 +30,11 @@ def trace(app: App, scan: str, as_json: bool) -> None:
     click.echo(f"{i.name}: {i.level or i.kind}, {i.state}{hold}")
     if i.lot or i.expiry:
         click.echo(f"lot {i.lot or '-'}, expiry {i.expiry or '-'}")
-    for ai, value in sorted(t.extra_ais.items()):
-        click.echo(f"({ai}) {AI_TABLE[ai].title if ai in AI_TABLE else ''}: {value}")
+    if t.extra_ais:
+        from labelsvc.gs1 import AI_TABLE  # the dictionary: only when there is an AI to name
+
+        for ai, value in sorted(t.extra_ais.items()):
+            click.echo(f"({ai}) {AI_TABLE[ai].title if ai in AI_TABLE else ''}: {value}")
     if t.container:
         c = t.container
         click.echo(f"{c.level} {c.state}, {c.count}{f'/{c.capacity}' if c.capacity else ''}")
@@ -127,6 +127,8 @@ def export() -> None:
 def export_epcis(app: App, container: str | None, receipt: str | None, since: str | None,
                  until: str | None, output: Path) -> None:  # fmt: skip
     """An EPCIS 2.0 JSON-LD document of a container, a receipt or a time range."""
+    from labelsvc.services import epcis  # only this command needs the exporter
+
     doc = epcis.export_epcis(app, actor=cli_actor(), container=container and scan_text(container),
                              receipt=receipt, since=since, until=until)  # fmt: skip
     text = json.dumps(doc, indent=2, ensure_ascii=False)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from escpos.printer import Dummy
 from PIL import Image
 
+from labelsvc.escpos_import import escpos_printer
 from labelsvc.gs1.element import Element, build_element_string
 from labelsvc.labels import symbols
 from labelsvc.labels.data import LabelData
@@ -51,7 +51,7 @@ def _hri_lines(elements: Sequence[Element]) -> list[str]:
 
 def escpos_label(data: LabelData, profile: str = PROFILE) -> bytes:
     """The label as ESC/POS bytes for a receipt printer (``profile``: a python-escpos name)."""
-    p = Dummy(profile=profile)
+    p = escpos_printer().Dummy(profile=profile)
     if data.reprint:
         p.set(bold=True, invert=True)
         p.text(" REPRINT \n")

@@ -31,6 +31,7 @@ from labelsvc.labels.escpos_out import escpos_label
 from labelsvc.labels.gs1_limits import Gs1LimitError
 from labelsvc.labels.preview import Preview, PreviewError, preview
 from labelsvc.labels.zpl import ZplSafe, escape, kit
+from labelsvc.resources import resource
 
 SUFFIX = ".zpl.j2"
 DPIS = (203, 300)
@@ -369,7 +370,7 @@ def _render(
 @cache
 def default_library() -> TemplateLibrary:
     """The templates shipped in the repository's ``zpl/`` folder."""
-    return TemplateLibrary(Path(__file__).resolve().parents[2] / "zpl")
+    return TemplateLibrary(resource("zpl"))
 
 
 def _library(library: TemplateLibrary | None) -> TemplateLibrary:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from labelsvc.escpos_import import escpos_printer
 from labelsvc.printing.errors import TransportError
 from labelsvc.printing.status import PrinterStatus
 from labelsvc.printing.tcp9100 import split_address
@@ -39,8 +40,7 @@ class EscposPrinter:
         self.name = name or address
 
     def _device(self) -> Any:
-        from escpos import printer
-
+        printer = escpos_printer()
         kind = self.driver.removeprefix("escpos-")
         if kind == "network":
             host, port = split_address(self.address)

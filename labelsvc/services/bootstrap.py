@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from labelsvc.domain.actors import SYSTEM, Actor
 from labelsvc.services.app import App
 from labelsvc.services.pools import load_pool_files
 from labelsvc.services.printers import sync_printers
 from labelsvc.services.products import read_product_file, save_products
+from labelsvc.services.site import demo_products
 from labelsvc.services.templates import load_template_files
 from labelsvc.services.users import add_user
-
-DEMO_PRODUCTS = Path(__file__).resolve().parents[2] / "demo" / "products.csv"
 
 
 @dataclass
@@ -48,10 +46,9 @@ def load_definitions(app: App, actor: Actor = SYSTEM) -> InitReport:
 def initialize(app: App, *, demo: bool = True, admin_password: str | None = None) -> InitReport:
     """Create the database, load definitions, add the demo product and a first admin."""
     report = load_definitions(app)
-    if demo and DEMO_PRODUCTS.exists():
-        report.products_created, _ = save_products(
-            app.store, read_product_file(DEMO_PRODUCTS), SYSTEM
-        )
+    products = demo_products(app.settings.base_dir)
+    if demo and products.exists():
+        report.products_created, _ = save_products(app.store, read_product_file(products), SYSTEM)
     with app.store.read() as tx:
         has_users = bool(tx.users.all())
     if not has_users:

@@ -276,14 +276,25 @@ class WorkerSet:
         self._supervisor: threading.Thread | None = None
         self._listener: threading.Thread | None = None
         self._previous_wake: Callable[[str | None], None] = app.wake
+        self.last_error: str | None = None  # the last failed supervisor round, for health
+
+    def problem(self) -> str | None:
+        """What is wrong with the workers right now (None when they run normally)."""
+        if self._supervisor is None or not self._supervisor.is_alive():
+            return "the print supervisor is not running"
+        return self.last_error
 
     def start(self) -> WorkerSet:
         """Recover orphans, start the supervisor and a worker for every printer with work."""
         LIVE_TOKENS.add(self.owner)
         self._previous_wake = self.app.wake
         self.app.wake = self.notify
-        recover_orphans(self.app, keep=self.owner)
-        self._tick()
+        try:
+            recover_orphans(self.app, keep=self.owner)
+            self._tick()
+        except Exception as exc:  # e.g. a full disk at start: the supervisor tries again
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            log.warning("print supervisor could not start its first round: %s", exc)
         self._supervisor = threading.Thread(
             target=self._supervise, name="print-supervisor", daemon=True
         )
@@ -371,8 +382,11 @@ class WorkerSet:
                     break
                 try:
                     self._tick()
-                except Exception:
-                    log.exception("print supervisor round failed; trying again")
+                    self.last_error = None
+                except Exception as exc:
+                    if self.last_error is None:  # once per outage, not every round
+                        log.exception("print supervisor round failed; trying again")
+                    self.last_error = f"{type(exc).__name__}: {exc}"
         finally:
             self.app.store.close()
 

@@ -14,6 +14,7 @@ from labelsvc.domain.errors import Conflict, InvalidInput, NotFound, Unauthorize
 from labelsvc.services.app import App
 from labelsvc.store import Store
 from labelsvc.store.errors import IntegrityViolation
+from labelsvc.store.security import LoginRepo, SessionRepo
 from labelsvc.store.users import TokenRow, UserRow
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -92,6 +93,11 @@ def change_user(store: Store, name: str, actor: Actor, *, role: str | None = Non
         hashed = hash_password(password) if password else None
         if not tx.users.update(name, role=role, password_hash=hashed, disabled=disabled):
             raise NotFound("user-not-found", f"There is no user named {name!r}.")
+        # A changed password, role or a disabled account ends every session of the user;
+        # a new password also lifts a login lockout (the guesser no longer knows it).
+        SessionRepo(tx).delete_user(name)
+        if password:
+            LoginRepo(tx).clear(f"user:{name.lower()}")
         tx.events.append(
             "user-changed", actor=actor.label, subject=f"user:{name}",
             details={"role": role, "password": bool(password), "disabled": disabled},
@@ -103,7 +109,7 @@ def authenticate_user(store: Store, name: str, password: str, station: str | Non
     with store.read() as tx:
         user = tx.users.get(name)
     ok = verify_password(password, user.password_hash if user else _DUMMY_HASH)
-    if user is None or not ok or user.disabled_at:
+    if user is None or not ok or user.disabled_at:  # the same answer: no account guessing
         raise Unauthorized("login-failed", "Wrong user name or password.")
     role: Role = user.role  # type: ignore[assignment]
     return Actor(name=user.name, kind="user", role=role, station=station)

@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from labelsvc.store.backup import create_private
 from labelsvc.store.engine import (
     POSTGRESQL,
     SQLITE,
@@ -25,6 +26,8 @@ from labelsvc.store.engine import (
     SqliteEngine,
 )
 from labelsvc.store.migrations import apply_migrations
+
+TRUNCATE_EVERY = 120  # checkpointer rounds (of 0.5 s) between TRUNCATE checkpoints
 
 if TYPE_CHECKING:
     from labelsvc.store.containers import ContainerRepo
@@ -174,6 +177,7 @@ class Store:
             self.engine = SqliteEngine(Path(location), busy_timeout_ms)
         self._checkpointer: threading.Thread | None = None
         self._stop_checkpoints = threading.Event()
+        self.checkpoint_error: str | None = None  # the last checkpoint's failure, for health
 
     @property
     def kind(self) -> str:
@@ -197,6 +201,8 @@ class Store:
         Refuses (:class:`~labelsvc.store.errors.NewerDatabase`) a database that a newer
         labelsvc has migrated.
         """
+        if isinstance(self.engine, SqliteEngine):
+            create_private(self.engine.path)  # 0600: it holds password and token hashes
         with self.engine.write() as conn:
             return apply_migrations(conn)
 
@@ -237,12 +243,17 @@ class Store:
     def _checkpoint_loop(self, interval: float) -> None:
         assert isinstance(self.engine, SqliteEngine)
         conn = sqlite3.connect(self.engine.path, timeout=self.busy_timeout_ms / 1000)
+        rounds = 0
         try:
             while not self._stop_checkpoints.wait(interval):
+                rounds += 1
+                # Now and then TRUNCATE, so the WAL file gives its space back to the disk.
+                mode = "TRUNCATE" if rounds % TRUNCATE_EVERY == 0 else "PASSIVE"
                 try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                except sqlite3.Error:  # a busy or full disk: try again at the next tick
-                    continue
+                    conn.execute(f"PRAGMA wal_checkpoint({mode})")
+                    self.checkpoint_error = None
+                except sqlite3.Error as exc:  # a full disk, a lock: try again next round
+                    self.checkpoint_error = f"{type(exc).__name__}: {exc}"
         finally:
             conn.close()
 

@@ -29,9 +29,11 @@ from labelsvc.store.errors import (
     StoreDataInvalid,
     StoreUnavailable,
 )
+from labelsvc.store.faults import disk_full
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
+WAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes of WAL SQLite keeps after a checkpoint resets it
 
 
 class Cursor(Protocol):
@@ -143,6 +145,7 @@ class SqliteEngine:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute(f"PRAGMA wal_autocheckpoint = {self.autocheckpoint}")
+            conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")  # WAL shrinks back
             conn.execute("PRAGMA foreign_keys = ON")
             # 16 MB of page cache: a trace of a pallet reads rows scattered through the file.
             conn.execute("PRAGMA cache_size = -16000")
@@ -163,9 +166,12 @@ class SqliteEngine:
             try:
                 yield conn
                 conn.execute("COMMIT")
-            except BaseException:
-                if raw.in_transaction:
+            except BaseException as exc:
+                if raw.in_transaction:  # SQLite rolls back by itself on a full disk
                     raw.execute("ROLLBACK")
+                full = disk_full(exc, self.path)
+                if full is not None:
+                    raise full from exc
                 raise
         finally:
             self._write_lock.release()

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import importlib
 import secrets
-from pathlib import Path
 
 from flask import Flask
 
 from labelsvc.config import Settings, load_settings
+from labelsvc.resources import resource
 from labelsvc.services.app import App
+from labelsvc.web.faults import install_fault_pages
+from labelsvc.web.logs import install_request_log
+from labelsvc.web.metrics import install_metrics
 from labelsvc.web.ratelimit import RateLimiter
+from labelsvc.web.security import install_security
 
 # (module, blueprint attribute), registered in this order when the module exists in the tree.
 BLUEPRINTS: list[tuple[str, str]] = [
     ("labelsvc.web.health", "bp"),
+    ("labelsvc.web.metrics", "bp"),
     ("labelsvc.web.api", "bp"),
     ("labelsvc.web.ui.auth", "bp"),
     ("labelsvc.web.ui.station", "bp"),
@@ -31,7 +36,7 @@ def create_app(settings: Settings | None = None, app: App | None = None) -> Flas
     service = app or App.open(settings)
     flask_app = Flask(
         __name__,
-        template_folder=str(Path(__file__).resolve().parents[2] / "templates"),
+        template_folder=str(resource("templates")),
         static_folder="static",
     )
     flask_app.config["SECRET_KEY"] = _secret_key(settings, service)
@@ -41,6 +46,10 @@ def create_app(settings: Settings | None = None, app: App | None = None) -> Flas
     flask_app.extensions["labelsvc.ratelimit"] = RateLimiter(
         limits.api_requests_per_second, limits.api_burst
     )
+    install_request_log(flask_app)
+    install_security(flask_app, settings.security.trusted_proxies)
+    install_fault_pages(flask_app)
+    install_metrics(flask_app)
     for module_name, attr in BLUEPRINTS:
         module = importlib.import_module(module_name)
         flask_app.register_blueprint(getattr(module, attr))

@@ -26,7 +26,11 @@ def cli(config_file: Path) -> CliRunner:
         if command.name not in main.commands:
             main.add_command(command)
     shutil.copy(ROOT / "printers" / "demo-file.toml", config_file.parent / "printers")
-    return CliRunner()
+    runner = CliRunner()
+    init = runner.invoke(main, ["--config", str(config_file), "init", "--admin-password",
+                                "admin-password"])  # fmt: skip
+    assert init.exit_code == 0, init.output
+    return runner
 
 
 def run(cli: CliRunner, config: Path, *args: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from uikit import Stack, login, shot
+from uikit import Stack, login, shot, wait_js
 
 pytestmark = pytest.mark.browser
 
@@ -72,9 +72,7 @@ def test_template_previews_at_each_dpi(admin: Page) -> None:
         card.locator(f"button:has-text('{dpi} dpi')").click()
         image = card.locator(f"img[data-dpi='{dpi}']")
         expect(image).to_be_visible()
-        page.wait_for_function(
-            "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
-        )
+        wait_js(page, "img => img.complete && img.naturalWidth > 0", image.element_handle())
     shot(page, "templates")
     page.fill("textarea[name=source]", "{# kind: unit #}\n^XA^FO10,10^FD{{ data.serial ^XZ")
     page.fill("form[hx-post='/admin/templates/save'] input[name=name]", "broken")

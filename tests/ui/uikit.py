@@ -125,9 +125,23 @@ def login(browser: Browser, url: str, name: str, password: str) -> tuple[Browser
     return context, page
 
 
+def wait_js(page: Page, expression: str, arg: Any = None, timeout: float = 30_000) -> None:
+    """Poll a JavaScript expression until it is true.
+
+    Playwright's ``wait_for_function`` evaluates its predicate with ``eval`` inside the page,
+    which the pages' Content-Security-Policy (no ``unsafe-eval``) rightly forbids;
+    ``evaluate`` goes through the DevTools protocol and is not affected.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout / 1000:g} s: {expression}")
+        time.sleep(0.05)
+
+
 def ready(page: Page, box: str = "#scan") -> None:
     """Wait until the page's scan box is wired up (scan.js loaded) and has the focus."""
-    page.wait_for_function(f"!!(document.querySelector('{box}') || {{}}).scanBox")
+    wait_js(page, f"!!(document.querySelector('{box}') || {{}}).scanBox")
     expect(page.locator(box)).to_be_focused()
 
 
@@ -143,8 +157,8 @@ def wedge(page: Page, text: str, delay: float = 2) -> None:
 
 def wait_idle(page: Page) -> None:
     """Wait until the scan box has no scan waiting or in flight."""
-    page.wait_for_function(
-        "document.querySelector('#scan').getAttribute('data-pending') === '0'", timeout=20_000
+    wait_js(
+        page, "document.querySelector('#scan').getAttribute('data-pending') === '0'", timeout=20_000
     )
 
 

@@ -75,7 +75,10 @@ def _core_error(exc: LabelsvcError) -> Response:
         return problem(413, exc.code, exc.detail, **exc.fields)
     if isinstance(exc, UnsupportedMediaType):
         return problem(415, exc.code, exc.detail, **exc.fields)
-    return problem_for(exc)
+    response = problem_for(exc)
+    if exc.code == "disk-full":
+        response.headers["Retry-After"] = "30"
+    return response
 
 
 def _http_error(exc: HTTPException) -> Response:

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Response, request
+from flask import Response, g, request
 from flask.typing import ResponseReturnValue
 
 from labelsvc.domain.actors import Actor
-from labelsvc.domain.errors import LabelsvcError
+from labelsvc.domain.errors import InvalidInput, LabelsvcError
 from labelsvc.services.app import App
 from labelsvc.web.api import idempotency
 from labelsvc.web.api.auth import authenticate
@@ -169,6 +169,28 @@ def document(route_: Route) -> None:
     ROUTES.append(route_)
 
 
+BY_QUERY = "-"
+
+
+def _params_by_query(params: dict[str, Any], args: dict[str, list[str]]) -> dict[str, Any]:
+    """Path parameters given as ``-`` with the value in the query (``?reference=PO/17``).
+
+    A value with ``/`` can never be a path segment, not even as ``%2F`` (the server decodes
+    the path before routing), so every ``{name}`` also accepts ``-`` and ``?name=VALUE``.
+    The query value is taken out of ``args``.
+    """
+    found: dict[str, Any] = {}
+    for name, value in params.items():
+        if value == BY_QUERY and name in args:
+            values = args.pop(name)
+            if len(values) != 1:
+                raise InvalidInput(
+                    "query-repeated", f"Give the query parameter '{name}' once.", field=name
+                )
+            found[name] = values[0]
+    return found
+
+
 def view_for(route_: Route) -> Callable[..., ResponseReturnValue]:
     """The Flask view of a route: authenticate, validate, run idempotently, serialise."""
     assert route_.handler is not None
@@ -179,9 +201,13 @@ def view_for(route_: Route) -> Callable[..., ResponseReturnValue]:
         actor = ANONYMOUS if route_.public else authenticate(app, request)
         if not route_.public:
             rate_limiter().take(actor.label)
+        g.api_actor = actor  # for the request log
+        args = request.args.to_dict(flat=False)
+        by_query = _params_by_query(params, args)
+        params = {**params, **by_query}
         for name, value in params.items():
             check(value, route_.params[name], name)
-        query = read_query(request.args.to_dict(flat=False), route_.query, route_.query_required)
+        query = read_query(args, route_.query, route_.query_required)
         body: dict[str, Any] = {}
         if route_.body is not None:
             body = read_body(request, route_.body, app.settings.server.max_body_bytes)
@@ -189,7 +215,10 @@ def view_for(route_: Route) -> Callable[..., ResponseReturnValue]:
         call = Call(app=app, actor=actor, body=body, query=query, key=key)
         if key is None or route_.public:
             return _respond(handler, call, params)
-        fingerprint = idempotency.request_hash(route_.method, request.path, query, body)
+        fingerprint = idempotency.request_hash(
+            route_.method, request.path, {**query, **{f"path:{k}": v for k, v in by_query.items()}},
+            body,
+        )  # fmt: skip
         guard = idempotency.Idempotent(app, actor.label, key, fingerprint)
         replay = guard.begin()
         if replay is not None:

@@ -116,6 +116,19 @@ def _no_constants(text: str) -> Any:
     raise ValueError(f"{text} is not valid JSON")
 
 
+def _check_unicode(body: Any) -> None:
+    """Refuse text that is not Unicode: a lone surrogate (``"\\ud800"``) is valid JSON but can
+    be neither stored nor printed, and would fail later as an internal error."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(
+            "body-invalid-unicode",
+            "The body contains a lone UTF-16 surrogate (such as \\ud800), which is not text; "
+            "send the characters themselves or a valid surrogate pair.",
+        ) from exc
+
+
 def read_body(request: Request, schema: Schema, limit: int) -> dict[str, Any]:
     """The request's JSON object, checked against ``schema``; an empty body means ``{}``."""
     length = request.content_length
@@ -139,6 +152,7 @@ def read_body(request: Request, schema: Schema, limit: int) -> dict[str, Any]:
             body = json.loads(raw, parse_constant=_no_constants)
         except (ValueError, RecursionError) as exc:
             raise InvalidInput("body-not-json", f"The body is not valid JSON: {exc}.") from exc
+        _check_unicode(body)
     if not isinstance(body, dict):
         raise InvalidInput("body-not-object", "The body must be a JSON object.", field="/")
     check(body, schema)

@@ -18,7 +18,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 
 from labelsvc.domain.errors import LabelsvcError
-from labelsvc.services.users import authenticate_user
+from labelsvc.services.logins import LoginLocked, log_in, log_out
 from labelsvc.web.context import service
 from labelsvc.web.ui.common import current_actor, form_text, require_login, station_name
 
@@ -83,20 +83,23 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     """Ask for name and password; on success start a fresh session."""
-    error, name = None, ""
+    error, name, status = None, "", 200
     if request.method == "POST":
         name = form_text("name")
         try:
-            who = authenticate_user(service().store, name, request.form.get("password", ""))
+            done = log_in(service(), name, request.form.get("password", ""), request.remote_addr)
+        except LoginLocked as exc:
+            error, status = exc.detail, 429
         except LabelsvcError as exc:
-            error = exc.detail
+            error, status = exc.detail, 503 if exc.kind == "unavailable" else 401
         else:
             session.clear()  # a new session id and CSRF token: no session fixation
-            session["user"] = who.name
+            session["user"] = done.actor.name
+            session["sid"] = done.secret
             session.permanent = False
             csrf_token()
             return redirect(_safe_next(request.args.get("next")))
-    status = 401 if error else 200
+    status = status if error else 200
     return render_template(
         "auth/login.html", error=error, name=name, next=request.args.get("next")
     ), status
@@ -104,6 +107,9 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """End the session (the workstation keeps its station profile)."""
+    """End the session, on the server too (the workstation keeps its station profile)."""
+    secret = session.get("sid")
+    if isinstance(secret, str):
+        log_out(service(), secret, current_actor())
     session.clear()
     return redirect(url_for("ui_auth.login"))

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.errors import LabelsvcError
+from labelsvc.services.logins import session_user
 from labelsvc.services.users import user_actor
 from labelsvc.web.context import service
 from labelsvc.web.problems import STATUS
@@ -36,9 +37,11 @@ def current_actor() -> Actor | None:
         found: Actor | None = g.actor
         return found
     actor = None
-    name = session.get("user")
+    name, secret = session.get("user"), session.get("sid")
     if isinstance(name, str):
-        actor = user_actor(service().store, name, station=station_name())
+        # The cookie alone proves nothing: its session must still exist on the server.
+        live = session_user(service(), secret) if isinstance(secret, str) else None
+        actor = user_actor(service().store, name, station=station_name()) if live == name else None
         if actor is None:
             session.clear()
     if actor is None and not service().settings.server.login_required:

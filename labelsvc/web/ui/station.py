@@ -71,7 +71,7 @@ def use() -> ResponseReturnValue:
     response = redirect(url_for(f"ui_{chosen.role}.index"))
     response.set_cookie(
         STATION_COOKIE, chosen.name, max_age=STATION_COOKIE_DAYS * 86400, httponly=True,
-        samesite="Lax",
+        samesite="Lax", secure=request.is_secure,
     )  # fmt: skip
     return response
 
