@@ -99,4 +99,8 @@ def test_an_asn_file_is_loaded_from_the_receiving_page(
     page.click("#upload button[type=submit]")
     expect(page).to_have_url(f"{stack.url}/receiving/ASN-UPLOAD")
     expect(page.locator("#line-1")).to_contain_text("of 5 received")
+    button = page.locator("#line-1 button[type=submit]")
+    expect(button).to_have_text("Label 5 units")
+    page.fill("#line-1 input[name=count]", "2")
+    expect(button).to_have_text("Label 2 units")  # the label follows what it will do
     context.close()

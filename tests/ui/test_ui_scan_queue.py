@@ -175,3 +175,31 @@ def test_a_button_pressed_after_the_session_ended_leads_back_to_its_page(
     assert answer.status == 401  # not "missing CSRF token": the session ended
     assert answer.headers["hx-redirect"] == "/login?next=/packing/"  # the page, not the POST
     context.close()
+
+
+def test_packing_scans_kept_through_a_session_end_go_into_the_case_shown(
+    page: Page, stack: Stack
+) -> None:
+    stack.load_receipt({"reference": "ASN-PACK-S", "lines": [
+        {"line": 1, "gtin": GTIN, "quantity": 3}]})  # fmt: skip
+    made = receive_untagged(stack.app, "ASN-PACK-S", 1, 3, actor=SYSTEM, printer="dock")
+    page.goto("/packing/")
+    ready(page)
+    wedge(page, "OPEN CASE")
+    wedge(page, unit(made.items[0].value))
+    wait_idle(page)
+    sscc = page.locator("#current").get_attribute("data-sscc")
+    page.context.clear_cookies(name="session")
+    for item in made.items[1:]:
+        wedge(page, unit(item.value))
+    expect(page.locator("#session-panel .kept")).to_have_text("2")
+    page.click("#login-again")
+    page.fill("input[name=name]", "admin")
+    page.fill("input[name=password]", "admin-password")
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{stack.url}/packing/")
+    ready(page)
+    wait_idle(page)
+    assert [k for k, _ in outcomes(page)] == ["ok", "ok"], outcomes(page)
+    expect(page.locator("#current")).to_have_attribute("data-sscc", sscc or "")
+    expect(page.locator("#current-count")).to_have_text("3")

@@ -238,6 +238,10 @@
     data.forEach(function (value, key) { if (key !== "csrf_token") out[key] = String(value); });
     out[this.box.name || "code"] = code;
     out.entry = entry;
+    // What the page showed when the scan was made (the open case), for a scan kept past a
+    // session's end: <input data-scan-context="#current[data-state=open]">
+    var context = document.querySelector(this.box.getAttribute("data-scan-context") || "x-none");
+    if (context && context.dataset.sscc) out.container = context.dataset.sscc;
     return out;
   };
 

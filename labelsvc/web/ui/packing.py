@@ -139,8 +139,28 @@ def _scan_id() -> str | None:
     return form_text("scan_id") or None
 
 
-def _add(code: str) -> tuple[str, str]:
+def _current_or_shown() -> ContainerView | None:
+    """The container this session packs; else the open one the page showed at the scan.
+
+    The page sends the container it showed with every scan, so scans kept through an ended
+    session still go into that container after the login (a new session knows none).
+    """
     current = _current()
+    shown = form_text("container")
+    if current is not None or not shown:
+        return current
+    try:
+        view = get_container(service(), shown, actor=actor())
+    except LabelsvcError:
+        return None
+    if view.state != "open":
+        return None
+    _select(view)
+    return view
+
+
+def _add(code: str) -> tuple[str, str]:
+    current = _current_or_shown()
     if current is None or current.state != "open":
         view = get_container(service(), code, actor=actor())
         if view.state != "open":
@@ -160,7 +180,7 @@ def _add(code: str) -> tuple[str, str]:
 
 
 def _close(reason: str | None) -> tuple[str, str]:
-    current = _current()
+    current = _current_or_shown()
     if current is None:
         raise InvalidInput("no-open-container", "Nothing is being packed here.")
     view = close_container(
