@@ -53,7 +53,7 @@ def _tails(value: str) -> list[tuple[int, list[tuple[str, str]]]]:
         if not tail.startswith(FOLLOWERS):
             continue
         try:
-            elements = parse_element_string(tail)
+            elements = parse_element_string(tail, associations=False)  # a fragment of a scan
         except Gs1Error:
             continue
         if elements and all(ai in FOLLOWERS and v for ai, v in elements):

@@ -63,7 +63,8 @@ def test_receive_pack_trace_export_ship(flows: App, tmp_path: Path) -> None:
 
 def test_supplier_weight_is_received_and_traced_from_the_command_line(flows: App) -> None:
     base = flows.settings.base_dir
-    (base / "config.toml").write_text("", encoding="utf-8")
+    url = flows.settings.storage.url
+    (base / "config.toml").write_text(f"[storage]\nurl = {json.dumps(url)}\n", encoding="utf-8")
     asn = base / "asn-w.json"
     asn.write_text(json.dumps({"reference": "ASN-W", "lines": [{"gtin": GTIN, "quantity": 1}]}))
 

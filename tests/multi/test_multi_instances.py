@@ -72,8 +72,8 @@ class Client(threading.Thread):
 
     def send(self, path: str, body: dict[str, Any], key: str) -> dict[str, Any]:
         """POST until some instance answers; a dead one's request moves to the other."""
-        turn = hash(key) % 2
-        for attempt in range(60):
+        turn, moved = hash(key) % 2, False
+        for attempt in range(120):
             server = self.servers[(turn + attempt) % 2]
             request = urllib.request.Request(
                 server.url + "/api/v1" + path, data=json.dumps(body).encode(), method="POST",
@@ -83,16 +83,20 @@ class Client(threading.Thread):
             try:
                 with urllib.request.urlopen(request, timeout=30) as answer:
                     result: dict[str, Any] = json.loads(answer.read())
-                    self.retried_elsewhere += attempt > 0
+                    self.retried_elsewhere += moved
                     return result
             except urllib.error.HTTPError as exc:
                 text = exc.read().decode()
+                if exc.code == 429:  # a well-behaved client waits as long as it is told
+                    time.sleep(float(exc.headers.get("Retry-After", "1")))
+                    continue
                 if (exc.code in (409, 503) and "in-progress" in text) or exc.code == 503:
                     time.sleep(0.2)
                     continue
                 raise AssertionError(f"{path} {body} -> {exc.code} {text}") from exc
             except OSError:
-                time.sleep(0.1)  # that instance is down: try the other one
+                moved = True  # that instance is down: the next attempt goes to the other one
+                time.sleep(0.1)
         raise AssertionError(f"no instance answered {path} {key}")
 
     def run(self) -> None:

@@ -115,8 +115,9 @@ def test_database_secret_and_backup_files_are_private(live_server: LiveServer) -
     urllib.request.urlopen(live_server.url + "/login").close()
     backup = live_server.project / "b.db"
     assert live_server.cli("backup", str(backup)).returncode == 0
-    for path in (var / "labelsvc.db", var / "labelsvc.db-wal", var / "secret_key", backup):
+    for path in (var / "labelsvc.db", var / "labelsvc.db-wal", backup):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert not (var / "secret_key").exists()  # the session key is kept inside the database
 
 
 def test_doctor_names_what_to_fix(project: Path) -> None:

@@ -10,7 +10,18 @@ import pytest
 import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from uikit import GS, GTIN, Stack, axe_violations, login, outcomes, ready, wait_idle, wedge
+from uikit import (
+    GS,
+    GTIN,
+    Stack,
+    axe_violations,
+    login,
+    outcomes,
+    ready,
+    wait_idle,
+    wait_js,
+    wedge,
+)
 
 from labelsvc.domain.actors import SYSTEM
 from labelsvc.services.receiving import get_receipt, receive_untagged
@@ -183,9 +194,10 @@ def test_command_codes_are_barcodes_and_a_closed_case_shows_its_label(
     expect(thumb).to_be_visible()
     src = thumb.get_attribute("src")
     assert src and page.request.get(src).headers["content-type"] == "image/png"
-    page.wait_for_function(
-        "() => { const i = document.querySelector('#scan-results .outcome img.label-thumb');"
-        " return i && i.complete && i.naturalWidth > 100; }"
+    wait_js(
+        page,
+        "(() => { const i = document.querySelector('#scan-results .outcome img.label-thumb');"
+        " return !!(i && i.complete && i.naturalWidth > 100); })()",
     )
     page.goto("/packing/commands")
     expect(page.locator(".command-codes figure")).to_have_count(4)
