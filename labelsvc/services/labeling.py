@@ -17,7 +17,7 @@ from labelsvc.services.allocation import Allocation, allocate
 from labelsvc.services.app import App
 from labelsvc.services.label_render import DEFAULT_TEMPLATE, label_kind, render_spec
 from labelsvc.services.lookup import describe, resolve_scan
-from labelsvc.services.print_queue import enqueue_deferred, notify
+from labelsvc.services.print_queue import enqueue_labels, notify
 from labelsvc.store import Tx
 from labelsvc.store.items import Item
 from labelsvc.store.printers import PrinterRow
@@ -67,7 +67,7 @@ def enqueue_item_labels(
             f"{', '.join(sorted(kinds))} labels.",
             template=name,
         )
-    return enqueue_deferred(
+    return enqueue_labels(
         tx, printer=target.name, template=name, item_ids=[[i.id] for i in items],
         requested_by=actor.label, station=station or actor.station, reprint=reprint,
         reason=reason, batch=batch or uuid.uuid4().hex,

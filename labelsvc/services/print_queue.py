@@ -48,8 +48,9 @@ def enqueue_labels(
     *,
     printer: str,
     template: str,
-    labels: Sequence[bytes],
+    labels: Sequence[bytes] | None = None,
     item_ids: Sequence[Sequence[int]] | None = None,
+    render: dict[str, object] | None = None,
     requested_by: str,
     station: str | None = None,
     reprint: bool = False,
@@ -57,62 +58,30 @@ def enqueue_labels(
     batch: str | None = None,
     chunk: int = CHUNK_LABELS,
 ) -> list[int]:
-    """Queue rendered labels in the caller's transaction as jobs of ``chunk`` labels.
+    """Queue labels in the caller's transaction as jobs of ``chunk`` labels.
 
-    ``item_ids[i]`` are the items that label ``i`` carries. Call :func:`notify` after commit.
+    Either rendered ``labels`` (``item_ids[i]`` are the items label ``i`` carries), or only
+    ``item_ids`` with a ``render`` spec: then the worker renders each job from the committed
+    rows before it sends it. Call :func:`notify` after commit.
     """
+    count = len(labels) if labels is not None else len(item_ids or [])
     ids = []
-    for start in range(0, len(labels), chunk):
-        part = labels[start : start + chunk]
-        items = [i for per in (item_ids or [])[start : start + chunk] for i in per]
+    for start in range(0, count, chunk):
+        part = (item_ids or [])[start : start + chunk]
+        payload = b"".join(labels[start : start + chunk]) if labels is not None else b""
         ids.append(
             tx.jobs.create(
                 printer=printer,
                 template=template,
-                payload=b"".join(part),
-                item_ids=items,
-                label_count=len(part),
-                requested_by=requested_by,
-                station=station,
-                reprint=reprint,
-                reason=reason,
-                batch=batch,
-            )
-        )
-    return ids
-
-
-def enqueue_deferred(
-    tx: Tx,
-    *,
-    printer: str,
-    template: str,
-    item_ids: Sequence[Sequence[int]],
-    render: dict[str, object],
-    requested_by: str,
-    station: str | None = None,
-    reprint: bool = False,
-    reason: str | None = None,
-    batch: str | None = None,
-    chunk: int = CHUNK_LABELS,
-) -> list[int]:
-    """Queue jobs of ``chunk`` labels that the worker renders (label ``i`` is ``item_ids[i]``)."""
-    ids = []
-    for start in range(0, len(item_ids), chunk):
-        part = item_ids[start : start + chunk]
-        ids.append(
-            tx.jobs.create(
-                printer=printer,
-                template=template,
-                payload=b"",
+                payload=payload,
                 item_ids=[i for per in part for i in per],
-                label_count=len(part),
+                label_count=min(chunk, count - start),
                 requested_by=requested_by,
                 station=station,
                 reprint=reprint,
                 reason=reason,
                 batch=batch,
-                render=render,
+                render=render if labels is None else None,
             )
         )
     return ids
