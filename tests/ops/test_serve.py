@@ -78,7 +78,9 @@ def test_sigterm_during_printing_finishes_the_send_and_leaves_nothing_for_a_pers
         add_zebra(project, slow.port)
         server = start_live_server(project)
         app = App.open(load_settings(server.config), create=False)
-        labels = [f"^XA^FO10,10^FDlabel {n}^FS^FO10,90^FD{'x' * 20000}^FS^XZ".encode()
+        # 60 KB a label, 12 MB a job: more than loopback's socket buffers hold, so a job is
+        # 'sending' until the slow printer has read most of it
+        labels = [f"^XA^FO10,10^FDlabel {n}^FS^FO10,90^FD{'x' * 60000}^FS^XZ".encode()
                   for n in range(600)]  # fmt: skip
         with app.store.write() as tx:
             jobs = print_queue.enqueue_labels(
