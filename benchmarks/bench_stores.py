@@ -298,7 +298,8 @@ def _pack_scans(kind: str, url: str) -> list[tuple[str, str]]:
     folder = app.settings.base_dir
     port, bare_port = _port(), _port()
     server = _serve(folder, app.settings.storage.url, port)
-    bare = subprocess.Popen([sys.executable, "-c", BARE_APP, str(bare_port)])
+    bare = subprocess.Popen([sys.executable, "-c", BARE_APP, str(bare_port)],
+                            stderr=subprocess.DEVNULL)  # fmt: skip
     _wait_up(bare_port, bare, "")
     rows: list[tuple[str, str]] = []
     try:

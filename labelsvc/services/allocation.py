@@ -11,6 +11,7 @@ stays the database's UNIQUE (namespace, value) constraint on both stores.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -97,6 +98,7 @@ def allocate(
         return replay
     while record.written < record.count:
         want = min(CHUNK, record.count - record.written)
+        started = time.perf_counter()
         with store.write() as tx:
             row = _pool_row(tx, record.pool, lock=False)
             _write(tx, record, row, want)
@@ -105,7 +107,7 @@ def allocate(
             )
         if progress is not None:
             progress(want)
-        store.pause_between_chunks()
+        store.pause_between_chunks(time.perf_counter() - started)
     with store.write() as tx:
         return _finish(tx, record, _pool_row(tx, record.pool), actor, None)
 

@@ -218,9 +218,10 @@ class Store:
         with self.engine.read() as conn:
             yield Tx(conn)
 
-    def pause_between_chunks(self) -> None:
-        """Called by long jobs between their short transactions, so others get their turn."""
-        self.engine.pause_between_chunks()
+    def pause_between_chunks(self, held: float) -> None:
+        """Called by long jobs between their short transactions (``held``: seconds the last
+        one held the lock), so that others get their turn."""
+        self.engine.pause_between_chunks(held)
 
     def start_checkpointer(self, interval: float = 0.5) -> None:
         """Move SQLite's WAL checkpoints (copy and fsync) off the request path.

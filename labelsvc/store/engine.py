@@ -204,9 +204,14 @@ class SqliteEngine:
         finally:
             raw.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
 
-    def pause_between_chunks(self) -> None:
-        """Let writers of other processes in between the chunks of a long job."""
-        time.sleep(0.01)
+    def pause_between_chunks(self, held: float) -> None:
+        """Let writers of other processes in between the chunks of a long job.
+
+        SQLite has no queue for its write lock: a writer that begins again at once wins it
+        again. Pausing for half as long as the chunk held the lock (at most 25 ms) lets the
+        writers that poll for it in, at the cost of a third more time for the long job.
+        """
+        time.sleep(min(max(held / 2, 0.005), 0.025))
 
     @contextmanager
     def read(self) -> Iterator[Conn]:
@@ -439,7 +444,7 @@ class PostgresEngine:
             configure=self._configure,
         )  # fmt: skip
 
-    def pause_between_chunks(self) -> None:
+    def pause_between_chunks(self, held: float) -> None:
         """Row locks queue fairly in PostgreSQL: nothing to wait for."""
 
     def _configure(self, conn: Any) -> None:
