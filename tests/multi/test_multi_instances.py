@@ -87,6 +87,11 @@ class Client(threading.Thread):
                     return result
             except urllib.error.HTTPError as exc:
                 text = exc.read().decode()
+                if moved and exc.code == 409 and "already-in-container" in text:
+                    # the dead instance had packed it and died before it could answer: the
+                    # retry finds it done, once (the final check counts every unit packed)
+                    self.retried_elsewhere += 1
+                    return {}
                 if exc.code == 429:  # a well-behaved client waits as long as it is told
                     time.sleep(float(exc.headers.get("Retry-After", "1")))
                     continue
