@@ -6,10 +6,8 @@ to start its own), so every label goes to the emulator over real TCP."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -17,6 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import zxingcpp
+
+# shared with every test folder (tests/livekit.py); re-exported for this folder's tests
+from livekit import LiveServer as LiveServer
+from livekit import new_store_url as new_store_url
+from livekit import start_live_server as start_live_server
 
 from labelsvc.config import load_settings
 from labelsvc.domain.actors import SYSTEM
@@ -29,21 +32,6 @@ from labelsvc.services.users import create_token
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def _root_conftest() -> Any:
-    """The shared helpers of ``tests/conftest.py`` (conftest modules are not importable)."""
-    spec = importlib.util.spec_from_file_location("labelsvc_tests_root", ROOT / "tests/conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-_ROOT = _root_conftest()
-LiveServer = _ROOT.LiveServer
-start_live_server = _ROOT.start_live_server
-new_store_url = _ROOT.new_store_url
 
 SCOPES = ("read", "label", "pack", "receive", "admin")
 GTIN = "09506000134352"  # the demo product (SKU DEMO-WIDGET, pool demo-units, 12 per case)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from apikit import Resp, Stack, assert_problem
+from livekit import wait_until
 from storekit import rows
 
 from labelsvc.services.print_queue import WorkerSet
@@ -30,16 +29,6 @@ print("claimed", flush=True)
 if sys.argv[5] == "stay":
     time.sleep(60)
 """
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 60.0) -> bool:
-    """Poll until ``predicate()`` holds (a condition, never a timing assert)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 def _state(stack: Stack, key: str) -> str | None:

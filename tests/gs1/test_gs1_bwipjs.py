@@ -9,14 +9,13 @@ go to both; every answer must agree. Skips without Node.js on a laptop, fails un
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import string
 import subprocess
 from pathlib import Path
 
-import pytest
+from livekit import need_tool
 
 from labelsvc.gs1 import AI_TABLE, Gs1Error, parse_hri
 from labelsvc.gs1.dictionary import Component, code_lists
@@ -105,12 +104,10 @@ GCP_TOO_SHORT = "too short to hold a GS1 Company Prefix"
 
 def _need_bwip_js() -> None:
     """Skip on a laptop without Node.js or bwip-js; under CI=true that is a failure."""
-    if (DRIVER_DIR / "node_modules" / "bwip-js").is_dir() and shutil.which("node"):
-        return
-    why = "bwip-js is missing: npm ci --prefix tests/labels/independent --no-audit --no-fund"
-    if os.environ.get("CI") == "true":
-        pytest.fail(why)
-    pytest.skip(why)
+    need_tool(
+        (DRIVER_DIR / "node_modules" / "bwip-js").is_dir() and bool(shutil.which("node")),
+        "bwip-js is missing: npm ci --prefix tests/labels/independent --no-audit --no-fund",
+    )
 
 
 def test_labelsvc_and_bwip_js_accept_the_same_gs1_data() -> None:

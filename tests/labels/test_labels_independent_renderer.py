@@ -16,21 +16,18 @@ that install the tests skip on a laptop and fail under ``CI=true``.
 from __future__ import annotations
 
 import base64
-import importlib.util
 import io
 import json
 import re
 import shutil
 import subprocess
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pytest
 import zxingcpp
+from livekit import need_tool
 from PIL import Image, ImageOps
 
 from labelsvc.gs1 import GS, Element, parse_element_string
@@ -49,21 +46,6 @@ DPMM = {203: 8, 300: 12}  # Zebrash knows 6, 8, 12 and 24 dots/mm; the ZPL itsel
 # barcodes and ~JR would reach the printer as a command; UTF-8 needs ^CI28.
 HOSTILE = "Müsli ^XZ^XA^FDX^FS~JR\\ «Bio»"  # printed text first: an empty label is dropped
 DATASETS = ["sample", "hostile"]
-
-
-def _root_conftest() -> Any:
-    """The shared helpers of ``tests/conftest.py`` (conftest modules are not importable)."""
-    spec = importlib.util.spec_from_file_location(
-        "labels_root_conftest", ROOT / "tests/conftest.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-need_tool: Callable[[bool, str], None] = _root_conftest().need_tool
 
 
 def _data(kind: str, dataset: str) -> LabelData:

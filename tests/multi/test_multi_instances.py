@@ -8,12 +8,10 @@ printed exactly once or its job waiting for a person's confirmation, never print
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
 import signal
-import sys
 import threading
 import time
 import urllib.error
@@ -21,6 +19,8 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from livekit import start_live_server, wait_until
 
 from labelsvc.config import load_settings
 from labelsvc.domain.actors import SYSTEM
@@ -31,18 +31,6 @@ from labelsvc.services.users import create_token
 ROOT = Path(__file__).resolve().parents[2]
 GTIN = "09506000134352"
 CLIENTS, ROUNDS, PER_REQUEST = 8, 10, 4
-
-
-def _root() -> Any:
-    spec = importlib.util.spec_from_file_location("labelsvc_multi_root", ROOT / "tests/conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_ROOT = _root()
 
 
 def _site(base: Path, emulator_port: int) -> Path:
@@ -57,7 +45,7 @@ def _site(base: Path, emulator_port: int) -> Path:
 
 
 def _start(base: Path, url: str) -> Any:
-    return _ROOT.start_live_server(base, {"printing": {"default_printer": "dock"}}, store_url=url)
+    return start_live_server(base, {"printing": {"default_printer": "dock"}}, store_url=url)
 
 
 class Client(threading.Thread):
@@ -133,10 +121,8 @@ def test_two_instances_one_killed_lose_nothing_and_print_nothing_twice(
     try:
         for c in clients:
             c.start()
-        deadline = time.monotonic() + 120
-        while sum(len(c.acknowledged) for c in clients) < CLIENTS * 3:
-            assert time.monotonic() < deadline, "no progress before the kill"
-            time.sleep(0.05)
+        progress = wait_until(lambda: sum(len(c.acknowledged) for c in clients) >= CLIENTS * 3, 120)
+        assert progress, "the clients made no progress before the kill"
         a.process.send_signal(signal.SIGKILL)  # mid-run: requests and sends in flight
         a.process.wait(10)
         time.sleep(1.0)
@@ -167,16 +153,13 @@ def test_two_instances_one_killed_lose_nothing_and_print_nothing_twice(
         assert packed == len(acknowledged)  # every acknowledged pack scan is in its case
 
         # the print queue drains on the surviving instances
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
+        def open_jobs() -> int:
             with app.store.read() as tx:
-                open_jobs = tx.execute(
+                return int(tx.execute(
                     "SELECT COUNT(*) FROM print_jobs WHERE state IN ('queued', 'held', 'sending')"
-                ).fetchone()[0]
-            if open_jobs == 0:
-                break
-            time.sleep(0.2)
-        assert open_jobs == 0
+                ).fetchone()[0])  # fmt: skip
+
+        assert wait_until(lambda: open_jobs() == 0, 120), open_jobs()
         printed = Counter(
             token for label in emulator.labels
             for token in set(re.findall(rb"[0-9A-Z]{12}", label)) if token.decode() in stored

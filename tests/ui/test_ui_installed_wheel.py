@@ -8,12 +8,12 @@ import re
 import subprocess
 import sys
 import sysconfig
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from livekit import wait_until
 from playwright.sync_api import Browser, expect
 from uikit import ROOT, login
 
@@ -78,15 +78,16 @@ def site(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
+
+        def answers() -> bool:
             assert process.poll() is None, log.read_text()
             try:
                 urllib.request.urlopen(url + "/api/v1/health", timeout=1).close()
-                break
             except OSError:
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.1)
+                return False
+            return True
+
+        assert wait_until(answers, 30), log.read_text()
         yield url
     finally:
         process.terminate()

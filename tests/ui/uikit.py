@@ -3,7 +3,6 @@ logging in, typing like a wedge scanner, decoding what the printer received, scr
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -15,6 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import zxingcpp
+
+# shared with every test folder (tests/livekit.py); re-exported for this folder's tests
+from livekit import need_tool as need_tool
+from livekit import start_live_server as start_live_server
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from labelsvc.config import load_settings
@@ -31,21 +34,6 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 GTIN = "09506000134352"  # the demo product: 12 units per case, 2 cases per pallet
 GS = "\x1d"
-
-
-def _root_conftest() -> Any:
-    """The shared helpers of ``tests/conftest.py`` (conftest modules are not importable)."""
-    spec = importlib.util.spec_from_file_location("labelsvc_ui_root", ROOT / "tests/conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_ROOT = _root_conftest()
-need_tool = _ROOT.need_tool
-start_live_server = _ROOT.start_live_server
 
 
 @dataclass
