@@ -55,7 +55,9 @@ class TemplateSource(Protocol):
         """A number that changes whenever the template changes (None: no such template)."""
         ...
 
-    def write(self, name: str, text: str) -> None: ...
+    def write(self, name: str, text: str, by: str | None) -> None:
+        """Save ``text`` as template ``name``, changed by ``by`` (an admin)."""
+        ...
 
 
 class LabelRenderError(InvalidInput):
@@ -276,13 +278,14 @@ class TemplateLibrary:
                         template=name,
                     ) from exc
 
-    def add(self, name: str, text: str) -> None:
-        """Validate ``text`` and save it as template ``name`` (replacing one of that name)."""
+    def add(self, name: str, text: str, by: str | None = None) -> None:
+        """Validate ``text`` and save it as template ``name`` (replacing one of that name);
+        ``by`` is who changed it, for a library kept in a store."""
         path = self.path(name)
         self.validate_source(text, name)
         with self._lock:
             if self.store is not None:
-                self.store.write(name, text)
+                self.store.write(name, text, by)
             else:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(path.name + ".tmp")

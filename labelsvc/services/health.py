@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from labelsvc.services.app import App
+from labelsvc.services.instances import live_instances
 from labelsvc.store.faults import disk_usage
 from labelsvc.store.stats import job_counts
 
@@ -20,6 +21,8 @@ class Health:
     status: str
     checks: dict[str, str] = field(default_factory=dict)
     pools: int = 0
+    migration: str | None = None  # the store's latest migration
+    instances: list[str] = field(default_factory=list)  # instances seen lately on the store
 
 
 def check_health(app: App) -> Health:
@@ -28,6 +31,9 @@ def check_health(app: App) -> Health:
     try:
         with app.store.read() as tx:
             health.pools = len(tx.pools.all())
+            migrations = tx.site.migrations()
+        health.migration = migrations[-1] if migrations else None
+        health.instances = [i.id for i in live_instances(app)]
         health.checks["store"] = "ok"
     except Exception as exc:
         health.checks["store"] = f"{type(exc).__name__}: {exc}"

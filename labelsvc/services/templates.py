@@ -39,9 +39,12 @@ class StoredTemplates:
             stamp = tx.templates.stamp(name)
         return None if stamp is None else zlib.crc32(stamp.encode())
 
-    def write(self, name: str, text: str) -> None:
+    def write(self, name: str, text: str, by: str | None) -> None:
         with self.store.write() as tx:
-            tx.templates.save(name, text, source="admin", file_hash=None, edited_by="admin")
+            stored = tx.templates.get(name)
+            tx.templates.save(name, text, source=stored.source if stored else "admin",
+                              file_hash=stored.file_hash if stored else None,
+                              edited_by=by or "admin")  # fmt: skip
 
 
 def stored_library(store: Store, folder: Path) -> TemplateLibrary:
@@ -88,10 +91,6 @@ def load_template_files(
 def save_template(app: App, actor: Actor, name: str, text: str) -> None:
     """Validate and save a label template (a bad one is refused naming line and reason)."""
     require(actor, "manage")
-    app.templates.add(name, text)
+    app.templates.add(name, text, by=actor.label)
     with app.store.write() as tx:
-        stored = tx.templates.get(name)
-        if stored is not None:
-            tx.templates.save(name, stored.body, source=stored.source, file_hash=stored.file_hash,
-                              edited_by=actor.label)  # fmt: skip
         tx.events.append("template-saved", actor=actor.label, subject=f"template:{name}")

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from labelsvc import __version__
 from labelsvc.services.health import check_health
-from labelsvc.services.instances import INSTANCE_ID, live_instances
+from labelsvc.services.instances import INSTANCE_ID
 from labelsvc.web.context import service
 
 bp = Blueprint("health", __name__)
@@ -24,15 +24,10 @@ def health() -> ResponseReturnValue:
     """
     app = service()
     found = check_health(app)
-    store: dict[str, object] = {"kind": app.store.kind, "location": app.store.describe()}
-    instances: list[str] = []
-    if found.status != "failing":
-        with app.store.read() as tx:
-            migrations = tx.site.migrations()
-        store["migration"] = migrations[-1] if migrations else None
-        instances = [i.id for i in live_instances(app)]
+    store = {"kind": app.store.kind, "location": app.store.describe(),
+             "migration": found.migration}  # fmt: skip
     body = jsonify(
         status=found.status, version=__version__, pools=found.pools, checks=found.checks,
-        instance=INSTANCE_ID, store=store, instances=instances,
+        instance=INSTANCE_ID, store=store, instances=found.instances,
     )  # fmt: skip
     return body, 503 if found.status == "failing" else 200
