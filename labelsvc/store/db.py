@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from labelsvc.store.idempotency import IdempotencyRepo
     from labelsvc.store.items import ItemRepo
     from labelsvc.store.jobs import JobRepo
+    from labelsvc.store.outbox import OutboxRepo
     from labelsvc.store.pools import PoolRepo
     from labelsvc.store.printers import PrinterRepo
     from labelsvc.store.products import ProductRepo
@@ -154,6 +155,12 @@ class Tx:
         from labelsvc.store.site import SiteRepo
 
         return SiteRepo(self)
+
+    @cached_property
+    def outbox(self) -> OutboxRepo:
+        from labelsvc.store.outbox import OutboxRepo
+
+        return OutboxRepo(self)
 
     @cached_property
     def idempotency(self) -> IdempotencyRepo:
