@@ -54,6 +54,7 @@ class Partner:
     port: int = 0
     paths: dict[str, Path] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
+    arrivals: list[str] = field(default_factory=list)  # message ids as requests came in
     overlaps: int = 0  # the same message in flight twice at once (must stay 0)
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -64,7 +65,7 @@ class Partner:
         partner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+            def do_POST(self) -> None:
                 partner._answer(self)
 
             def log_message(self, format: str, *args: Any) -> None:
@@ -112,6 +113,7 @@ class Partner:
         with self._lock:
             how.seen += 1
             attempt = how.seen
+            self.arrivals.append(key[1])
             if key in self._in_flight:
                 self.overlaps += 1
             self._in_flight.add(key)

@@ -169,8 +169,10 @@ def test_signed_retried_through_an_outage_nothing_lost(hooks: App, partner: Part
     assert {r.message_id for r in refused} <= partner.delivered_ids(flaky)  # same ids again
     again = [r for r in partner.ok(flaky) if r.message_id in {x.message_id for x in refused}]
     assert all(int(r.headers[HEADER_ATTEMPT.lower()]) >= 2 for r in again)
-    assert {r.headers[HEADER_TOPIC.lower()] for r in partner.ok(steady)} == {"job.printed",
-                                                                             "pool.low"}
+    assert {r.headers[HEADER_TOPIC.lower()] for r in partner.ok(steady)} == {
+        "job.printed",
+        "pool.low",
+    }
     assert {r.json["id"] for r in partner.ok(steady)} == set(sent + more)
     assert partner.overlaps == 0
     counts = webhooks.get_subscription(hooks, "flaky", actor=SYSTEM).counts
