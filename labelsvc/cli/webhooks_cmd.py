@@ -13,6 +13,8 @@ from labelsvc.domain.webhooks import DeliveryState, SubscriptionKind
 from labelsvc.services import webhooks as hooks
 from labelsvc.services.app import App
 
+TOPIC_NAMES = sorted(str(t) for t in ALL_TOPICS)
+
 
 @click.group()
 def webhooks() -> None:
@@ -22,7 +24,7 @@ def webhooks() -> None:
 @webhooks.command("add")
 @click.argument("name")
 @click.argument("url")
-@click.option("--topic", "topics", multiple=True, type=click.Choice(sorted(str(t) for t in ALL_TOPICS)),
+@click.option("--topic", "topics", multiple=True, type=click.Choice(TOPIC_NAMES),
               help="A topic to send (repeatable); not with --epcis.")  # fmt: skip
 @click.option("--epcis", is_flag=True, help="Send each shipment as an EPCIS 2.0 document.")
 @pass_app
