@@ -138,7 +138,7 @@ class WebhookSettings:
     retry_max_seconds: float = _s(600.0, "Longest delay between two attempts of one delivery.")
     timeout_seconds: float = _s(10.0, "Longest wait for a partner to connect, read or answer.")
     concurrency: int = _s(4, "Deliveries in flight per instance (one per subscription at most).")
-    poll_seconds: float = _s(0.5, "How often the dispatcher looks for due deliveries.")
+    poll_seconds: float = _s(0.1, "How often the dispatcher looks for due deliveries.")
 
 
 @dataclass(frozen=True)
