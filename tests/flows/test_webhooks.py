@@ -4,6 +4,7 @@ that fails, goes away, hangs or never answers 2xx; both stores."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -265,3 +266,39 @@ def test_an_epcis_subscription_pushes_each_shipment_with_its_aggregation(
     assert len(units_packed) == 24 and all(u.value in " ".join(units_packed) for u in units)
     shipped = [e for e in events if e.get("bizStep", "").endswith("shipping")]
     assert shipped and sscc_uri(pallet, 7) in shipped[0]["epcList"]
+
+
+def test_the_command_line_manages_subscriptions(hooks: App, partner: Partner) -> None:
+    from click.testing import CliRunner
+
+    from labelsvc.cli import main
+
+    base = hooks.settings.base_dir
+    (base / "config.toml").write_text(
+        f"[storage]\nurl = {json.dumps(hooks.settings.storage.url)}\n", encoding="utf-8"
+    )
+
+    def run(*args: str, ok: bool = True) -> str:
+        result = CliRunner().invoke(main, ["--config", str(base / "config.toml"), *args])
+        assert (result.exit_code == 0) == ok, result.output
+        return result.stdout if ok else result.output
+
+    secret = run("webhooks", "add", "tms", partner.url("/tms"), "--topic", "shipment.shipped",
+                 "--topic", "container.closed").strip().splitlines()[0]  # fmt: skip
+    assert secret.startswith("whsec_")
+    assert run("webhooks", "add", "cust", partner.url("/cap"), "--epcis").startswith("whsec_")
+    listed = run("webhooks", "list")
+    assert [line.split()[:2] for line in listed.splitlines() if line.startswith("cust")] == [
+        ["cust", "epcis"]]  # fmt: skip
+    assert "tms" in listed and secret not in listed and "container.closed" in listed
+    assert "already" in run("webhooks", "add", "tms", partner.url("/x"), "--topic",
+                            "pool.low", ok=False)  # fmt: skip
+    (sent,) = _publish(hooks, 1, Topic.CONTAINER_CLOSED)
+    assert "tms paused" in run("webhooks", "pause", "tms")
+    rows = json.loads(run("webhooks", "deliveries", "tms", "--json"))
+    assert [(r["message_id"], r["state"]) for r in rows] == [(sent, "pending")]
+    assert "1 delivery(ies) of tms queued again" in run(
+        "webhooks", "redeliver", "tms", "--delivery", str(rows[0]["id"]))  # fmt: skip
+    assert "tms resumed" in run("webhooks", "resume", "tms")
+    assert "tms removed" in run("webhooks", "remove", "tms")
+    assert "tms" not in run("webhooks", "list")
