@@ -12,9 +12,11 @@ again, with the same message id.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -43,6 +45,7 @@ from labelsvc.store.webhooks import Claimed
 
 log = logging.getLogger(__name__)
 READ_LIMIT = 4096  # bytes of a partner's answer that are read (the status is what counts)
+WHOLE_REQUEST = 3  # timeouts one exchange may take in all (connect, send, answer)
 
 
 def message_body(claimed: Claimed) -> bytes:
@@ -78,11 +81,20 @@ def request_for(app: App, claimed: Claimed) -> tuple[bytes, dict[str, str]]:
 
 
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str]:
-    """POST once, without following redirects; (status, error text: empty on 2xx)."""
+    """POST once, without following redirects; (status, error text: empty on 2xx).
+
+    ``timeout`` bounds each wait (connect, send, each read); a watchdog cuts the whole
+    exchange at :data:`WHOLE_REQUEST` timeouts, so a partner trickling its answer a byte at
+    a time cannot hold a claim past its lease.
+    """
     parts = urlsplit(url)
     cls = HTTPSConnection if parts.scheme == "https" else HTTPConnection
     conn = cls(parts.hostname or "", parts.port, timeout=timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    cut = threading.Event()
+    watchdog = threading.Timer(timeout * WHOLE_REQUEST, _cut, (conn, cut))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         conn.request("POST", path, body=body, headers=headers)
         answer = conn.getresponse()
@@ -91,9 +103,21 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tupl
             return answer.status, ""
         return answer.status, f"HTTP {answer.status} {answer.reason}".strip()
     except (OSError, HTTPException) as exc:
+        if cut.is_set():
+            return None, f"no complete answer within {timeout * WHOLE_REQUEST:g} s"
         return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     finally:
+        watchdog.cancel()
         conn.close()
+
+
+def _cut(conn: HTTPConnection, cut: threading.Event) -> None:
+    """Wake a read blocked on a partner that is too slow (shutdown, unlike close, does)."""
+    cut.set()
+    sock = conn.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 class Dispatcher:
@@ -103,7 +127,7 @@ class Dispatcher:
         self.app = app
         self.cfg = app.settings.webhooks
         self.owner = new_owner()
-        self.lease_seconds = self.cfg.timeout_seconds * 3 + 5
+        self.lease_seconds = self.cfg.timeout_seconds * WHOLE_REQUEST + 10
         self.last_error: str | None = None
         self._rng = random.Random(seed)
         self._busy: set[int] = set()  # subscriptions with a delivery in flight here

@@ -4,7 +4,10 @@ that fails, goes away, hangs or never answers 2xx; both stores."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -302,3 +305,35 @@ def test_the_command_line_manages_subscriptions(hooks: App, partner: Partner) ->
     assert "tms resumed" in run("webhooks", "resume", "tms")
     assert "tms removed" in run("webhooks", "remove", "tms")
     assert "tms" not in run("webhooks", "list")
+
+
+def test_a_partner_trickling_its_answer_is_cut_off(hooks: App) -> None:
+    """Each byte comes within the timeout, the whole answer never: the attempt still ends."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        with contextlib.suppress(OSError):
+            while not stop.wait(0.2):
+                conn.sendall(b"H")
+        conn.close()
+
+    threading.Thread(target=trickle, daemon=True).start()
+    port = listener.getsockname()[1]
+    made = webhooks.create_subscription(hooks, "slow", f"http://127.0.0.1:{port}/",
+                                        topics=["pool.low"], actor=SYSTEM)  # fmt: skip
+    assert made.secret
+    _publish(hooks, 1, Topic.POOL_LOW)
+    dispatcher = Dispatcher(hooks, seed=7).start()  # timeout 1 s: cut after 3 s
+    try:
+        assert wait_until(lambda: bool(webhooks.list_deliveries(hooks, "slow", actor=SYSTEM)[0]
+                                       .last_error), timeout=20)  # fmt: skip
+    finally:
+        stop.set()
+        dispatcher.stop()
+        listener.close()
+    (delivery,) = webhooks.list_deliveries(hooks, "slow", actor=SYSTEM)
+    assert delivery.state == "pending" and "no complete answer within 3 s" in (
+        delivery.last_error or "")  # fmt: skip
