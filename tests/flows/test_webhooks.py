@@ -10,6 +10,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flows_support import GTIN, epcis_errors, hri
@@ -337,3 +338,25 @@ def test_a_partner_trickling_its_answer_is_cut_off(hooks: App) -> None:
     (delivery,) = webhooks.list_deliveries(hooks, "slow", actor=SYSTEM)
     assert delivery.state == "pending" and "no complete answer within 3 s" in (
         delivery.last_error or "")  # fmt: skip
+
+
+def test_the_readme_recipe_verifies_a_real_delivery(hooks: App, partner: Partner) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Webhooks and EPCIS push to partners", 1)[1]
+    recipe = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(recipe, namespace)  # the receiver's code, exactly as documented
+    path = _subscribe(hooks, partner, "doc", ["pool.low"])
+    secret = partner.paths[path].secret
+    _publish(hooks, 1, Topic.POOL_LOW)
+    dispatcher = Dispatcher(hooks, seed=8).start()
+    try:
+        assert wait_until(lambda: len(partner.ok(path)) == 1)
+    finally:
+        dispatcher.stop()
+    (got,) = partner.ok(path)
+    headers = {name: got.headers[name.lower()] for name in
+               ("Labelsvc-Timestamp", "Labelsvc-Signature", "Labelsvc-Message-Id")}  # fmt: skip
+    assert namespace["verify"](secret, headers, got.body)
+    assert not namespace["verify"](secret, headers, got.body + b" ")
+    assert not namespace["verify"]("whsec_other", headers, got.body)
