@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from labelsvc.cli import pass_app
@@ -12,6 +14,7 @@ from labelsvc.domain.topics import ALL_TOPICS
 from labelsvc.domain.webhooks import DeliveryState, SubscriptionKind
 from labelsvc.services import webhooks as hooks
 from labelsvc.services.app import App
+from labelsvc.services.webhooks_dispatch import Dispatcher
 
 TOPIC_NAMES = sorted(str(t) for t in ALL_TOPICS)
 
@@ -105,3 +108,13 @@ def webhooks_redeliver(app: App, name: str, delivery: int | None, dead: bool) ->
     """Send again with the same message id, attempts counted from zero."""
     count = hooks.redeliver(app, name, actor=cli_actor(), delivery=delivery, dead=dead)
     click.echo(f"{count} delivery(ies) of {name} queued again")
+
+
+@webhooks.command("run")
+@pass_app
+def webhooks_run(app: App) -> None:
+    """Deliver webhooks until Ctrl-C, in this process (``labelsvc serve`` runs the same
+    dispatcher unless ``webhooks.start_dispatcher = false``)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    click.echo("webhook dispatcher running; Ctrl-C stops")
+    Dispatcher(app).run_forever()

@@ -241,6 +241,17 @@ class Dispatcher:
         self.last_error = None
         return done
 
+    def run_forever(self) -> None:
+        """Run in the foreground until Ctrl-C (``labelsvc webhooks run``)."""
+        self.start()
+        try:
+            while not self._stop.wait(3600):
+                pass
+        except KeyboardInterrupt:
+            log.info("stopping the webhook dispatcher")
+        finally:
+            self.stop()
+
     def stop(self, wait: float = 5.0) -> None:
         """Stop claiming; let sends in progress finish (their claims lapse if they cannot)."""
         self._stop.set()

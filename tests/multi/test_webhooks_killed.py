@@ -3,9 +3,12 @@ the next start sends the message it was sending again, with the same id; both st
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
-from livekit import start_live_server, wait_until
+from livekit import run_cli, start_live_server, wait_until, write_config
 from partnerkit import Partner
 
 from labelsvc.config import load_settings
@@ -60,3 +63,23 @@ def test_sigkill_mid_delivery_loses_nothing(project: Path, store_url: str) -> No
     assert partner.arrivals.count(killed) >= 2  # the killed attempt, and the one sent again
     assert all(r.signed for r in partner.received)
     assert '"state": "delivered"' in listed.stdout and '"state": "pending"' not in listed.stdout
+
+
+def test_the_dispatcher_runs_in_its_own_process(project: Path, store_url: str) -> None:
+    partner = Partner().start()
+    cfg = write_config(project, {"storage": {"url": store_url}, **HOOKS})
+    assert run_cli(cfg, "init", "--admin-password", "admin-password").returncode == 0
+    added = run_cli(cfg, "webhooks", "add", "p", partner.url("/p"), "--topic", "pool.low")
+    partner.path("/p", secret=added.stdout.strip())
+    process = subprocess.Popen([sys.executable, "-m", "labelsvc", "--config", str(cfg),
+                                "webhooks", "run"], cwd=project)  # fmt: skip
+    app = App.open(load_settings(cfg))
+    try:
+        with app.store.write() as tx:
+            sent = tx.outbox.add(Topic.POOL_LOW, {"pool": "p"})
+        assert wait_until(lambda: partner.delivered_ids("/p") == {sent})
+    finally:
+        process.send_signal(signal.SIGINT)  # Ctrl-C
+        assert process.wait(20) == 0
+        partner.go_away()
+        app.store.shutdown()
