@@ -5,8 +5,9 @@ each request. Lag is from the commit of the transaction that published a message
 arrival at the receiver: the dispatcher's poll, claim, signing, POST and settle. The
 reference: the same receiver, the same rate, each event a bare ``http.client`` POST sent at
 once by the publisher (no store, no claim, no signature), i.e. the network-and-server floor.
-Rounds are interleaved and repeated; the SQLite store, the dispatcher as ``labelsvc serve``
-runs it, at the shipped poll interval (0.1 s) and at 0.5 s.
+Rounds are interleaved and repeated; the dispatcher as ``labelsvc serve`` runs it, on SQLite
+(it polls: at the shipped interval, 0.1 s, and at 0.5 s) and on PostgreSQL (a private
+cluster, fsync on; each commit that queues a delivery wakes it with a NOTIFY).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import uuid
 from collections.abc import Iterator
 from http.client import HTTPConnection
 
+from bench_stores import new_database, postgres
 from common import fresh_app, ms, percentile
 
 from labelsvc.domain.actors import SYSTEM
@@ -83,8 +85,8 @@ def _paced() -> Iterator[int]:
         yield n
 
 
-def _webhook_round(receiver: Receiver, poll: float) -> list[float]:
-    app = fresh_app({"webhooks": {"poll_seconds": poll}})
+def _webhook_round(receiver: Receiver, poll: float, url: str = "") -> list[float]:
+    app = fresh_app({"webhooks": {"poll_seconds": poll}, "storage": {"url": url}})
     webhooks.create_subscription(app, "bench", f"http://127.0.0.1:{receiver.port}/in",
                                  topics=[Topic.JOB_PRINTED], actor=SYSTEM)  # fmt: skip
     dispatcher = Dispatcher(app).start()
@@ -121,18 +123,21 @@ def _bare_round(receiver: Receiver) -> list[float]:
 
 def run() -> list[tuple[str, str]]:
     receiver = Receiver()
-    lags: dict[str, list[float]] = {"0.1": [], "0.5": [], "bare": []}
+    lags: dict[str, list[float]] = {"0.1": [], "0.5": [], "pg": [], "bare": []}
     try:
-        for _ in range(ROUNDS):
-            lags["0.1"] += _webhook_round(receiver, 0.1)
-            lags["bare"] += _bare_round(receiver)
-            lags["0.5"] += _webhook_round(receiver, 0.5)
+        with postgres() as admin_url:
+            for _ in range(ROUNDS):
+                lags["0.1"] += _webhook_round(receiver, 0.1)
+                lags["bare"] += _bare_round(receiver)
+                lags["pg"] += _webhook_round(receiver, 0.1, new_database(admin_url))
+                lags["0.5"] += _webhook_round(receiver, 0.5)
     finally:
         receiver.stop()
     total = ROUNDS * EVENTS
     rows = []
-    for key, label in (("0.1", "webhook lag, poll 0.1 s (default)"),
-                       ("0.5", "webhook lag, poll 0.5 s"),
+    for key, label in (("0.1", "webhook lag, SQLite, poll 0.1 s (default)"),
+                       ("0.5", "webhook lag, SQLite, poll 0.5 s"),
+                       ("pg", "webhook lag, PostgreSQL, NOTIFY + poll 0.1 s"),
                        ("bare", "reference: bare HTTP POST at publish")):  # fmt: skip
         got = lags[key]
         rows.append((f"{label}: p50 / p99 ({RATE}/s)",

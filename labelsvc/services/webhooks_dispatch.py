@@ -41,7 +41,7 @@ from labelsvc.domain.webhooks import (
 from labelsvc.services.app import App
 from labelsvc.services.epcis import export_epcis
 from labelsvc.services.owners import LIVE_TOKENS, new_owner, owner_is_gone
-from labelsvc.store.webhooks import Claimed
+from labelsvc.store.webhooks import CHANNEL, Claimed
 
 log = logging.getLogger(__name__)
 READ_LIMIT = 4096  # bytes of a partner's answer that are read (the status is what counts)
@@ -138,11 +138,19 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
 
     def start(self) -> Dispatcher:
-        """Hand back what dead instances of this host held, then run (a daemon thread)."""
+        """Hand back what dead instances of this host held, then run (daemon threads)."""
         LIVE_TOKENS.add(self.owner)
         self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
         self._thread.start()
+        if self.app.store.kind == "postgresql":  # woken by each commit that queued a delivery
+            threading.Thread(
+                target=self.app.store.listen, args=(CHANNEL, self._woken, self._stop),
+                name="webhooks-listener", daemon=True,
+            ).start()  # fmt: skip
         return self
+
+    def _woken(self, payload: str) -> None:
+        self._wake.set()
 
     def problem(self) -> str | None:
         """What is wrong (None when the last round worked), for health."""

@@ -26,6 +26,8 @@ from labelsvc.store.jobs import later
 if TYPE_CHECKING:
     from labelsvc.store.db import Tx
 
+CHANNEL = "labelsvc_webhooks"  # the NOTIFY channel dispatchers listen on
+
 
 def _due(alias: str = "") -> str:
     """SQL: the delivery is waiting and its time has come, or its claimer's lease lapsed."""
@@ -181,7 +183,15 @@ class WebhookRepo:
             " SELECT subscription_id, ?, 'pending', 0, ?, ?, ? FROM webhook_topics WHERE topic = ?",
             (outbox_id, stamp, stamp, stamp, topic),
         )
+        if cur.rowcount:
+            self.wake_dispatchers()
         return cur.rowcount
+
+    def wake_dispatchers(self) -> None:
+        """PostgreSQL: tell every instance's dispatcher when this transaction commits (a
+        NOTIFY is delivered at commit, and not at all on rollback); SQLite ones poll."""
+        if self.tx.dialect == "postgresql":
+            self.tx.execute("SELECT pg_notify(?, '')", (CHANNEL,))
 
     def due(self, limit: int) -> list[tuple[int, int]]:
         """(delivery id, subscription id): the oldest due delivery of each active subscription."""
@@ -249,6 +259,8 @@ class WebhookRepo:
             f" updated_at = ? WHERE subscription_id = ? AND state <> 'sending' AND {where}",
             [stamp, stamp, sub_id, *params],
         )
+        if cur.rowcount:
+            self.wake_dispatchers()
         return cur.rowcount
 
     def deliveries(
