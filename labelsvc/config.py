@@ -139,6 +139,9 @@ class WebhookSettings:
     timeout_seconds: float = _s(10.0, "Longest wait for a partner to connect, read or answer.")
     concurrency: int = _s(4, "Deliveries in flight per instance (one per subscription at most).")
     poll_seconds: float = _s(0.1, "How often the dispatcher looks for due deliveries.")
+    keep_delivered_days: int = _s(
+        30, "Drop the record of deliveries delivered this many days ago; 0: never."
+    )
 
 
 @dataclass(frozen=True)

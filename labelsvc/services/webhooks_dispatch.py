@@ -41,11 +41,13 @@ from labelsvc.domain.webhooks import (
 from labelsvc.services.app import App
 from labelsvc.services.epcis import export_epcis
 from labelsvc.services.owners import LIVE_TOKENS, new_owner, owner_is_gone
+from labelsvc.store.jobs import later
 from labelsvc.store.webhooks import CHANNEL, Claimed
 
 log = logging.getLogger(__name__)
 READ_LIMIT = 4096  # bytes of a partner's answer that are read (the status is what counts)
 WHOLE_REQUEST = 3  # timeouts one exchange may take in all (connect, send, answer)
+PURGE_EVERY = 3600.0  # seconds between purges of old delivered records
 
 
 def message_body(claimed: Claimed) -> bytes:
@@ -227,11 +229,24 @@ class Dispatcher:
         if not kept:
             log.warning("webhook delivery %s: claim lost (its lease lapsed)", claimed.id)
 
+    def purge(self) -> int:
+        """Drop the records of deliveries delivered ``keep_delivered_days`` ago (dead and
+        pending ones stay until someone acts on them)."""
+        days = self.cfg.keep_delivered_days
+        if days <= 0:
+            return 0
+        with self.app.store.write() as tx:
+            return tx.webhooks.purge_delivered(later(-days * 86400.0))
+
     def _run(self) -> None:
+        next_purge = 0.0
         try:
             self._guarded(self.recover)
             while not self._stop.is_set():
                 self._wake.clear()
+                if time.monotonic() >= next_purge:
+                    self._guarded(self.purge)
+                    next_purge = time.monotonic() + PURGE_EVERY
                 started = self._guarded(self.round)
                 if not started:
                     self._wake.wait(self.cfg.poll_seconds)

@@ -292,3 +292,11 @@ class WebhookRepo:
             ("the instance sending it stopped", now(), owner),
         )
         return cur.rowcount
+
+    def purge_delivered(self, before: str) -> int:
+        """Drop delivered deliveries older than ``before`` (the outbox message stays)."""
+        cur = self.tx.execute(
+            "DELETE FROM webhook_deliveries WHERE state = 'delivered' AND delivered_at < ?",
+            (before,),
+        )
+        return cur.rowcount

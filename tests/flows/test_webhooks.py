@@ -34,6 +34,7 @@ from labelsvc.services.printers import sync_printers
 from labelsvc.services.receipt_files import receipt_from_mapping
 from labelsvc.services.receiving import close_receipt, load_receipt, receive_untagged
 from labelsvc.services.webhooks_dispatch import Dispatcher
+from labelsvc.store.jobs import later
 
 FAST = {"retry_base_seconds": 0.05, "retry_max_seconds": 0.3, "timeout_seconds": 1.0,
         "poll_seconds": 0.05, "max_attempts": 100, "concurrency": 4}  # fmt: skip
@@ -360,3 +361,24 @@ def test_the_readme_recipe_verifies_a_real_delivery(hooks: App, partner: Partner
     assert namespace["verify"](secret, headers, got.body)
     assert not namespace["verify"](secret, headers, got.body + b" ")
     assert not namespace["verify"]("whsec_other", headers, got.body)
+
+
+def test_old_delivered_records_are_dropped_and_nothing_else(hooks: App, partner: Partner) -> None:
+    _subscribe(hooks, partner, "done", ["pool.low"])
+    _subscribe(hooks, partner, "held", ["pool.low"])
+    webhooks.set_active(hooks, "held", False, actor=SYSTEM)
+    _publish(hooks, 3, Topic.POOL_LOW)
+    dispatcher = Dispatcher(hooks, seed=9).start()
+    try:
+        assert wait_until(lambda: len(partner.ok("/hooks/done")) == 3)
+        assert wait_until(lambda: webhooks.get_subscription(
+            hooks, "done", actor=SYSTEM).counts["delivered"] == 3)  # fmt: skip
+        assert dispatcher.purge() == 0  # delivered just now: kept for 30 days
+    finally:
+        dispatcher.stop()
+    with hooks.store.write() as tx:
+        assert tx.webhooks.purge_delivered(later(1.0)) == 3  # as if 30 days had passed
+    assert webhooks.get_subscription(hooks, "done", actor=SYSTEM).counts["delivered"] == 0
+    assert webhooks.get_subscription(hooks, "held", actor=SYSTEM).counts["pending"] == 3
+    with hooks.store.read() as tx:
+        assert len(tx.outbox.after(0)) == 3  # the messages themselves stay
