@@ -73,6 +73,16 @@ def webhooks_resume(app: App, name: str) -> None:
     click.echo(f"{name} resumed")
 
 
+@webhooks.command("rotate")
+@click.argument("name")
+@pass_app
+def webhooks_rotate(app: App, name: str) -> None:
+    """Give a subscription a new signing secret, printed once."""
+    made = hooks.rotate_secret(app, name, actor=cli_actor())
+    click.echo(made.secret)
+    click.echo(f"{name}: new secret above; attempts from now on are signed with it.", err=True)
+
+
 @webhooks.command("remove")
 @click.argument("name")
 @pass_app

@@ -67,7 +67,7 @@ def create_subscription(
     messages published from now on. The secret is returned this once."""
     require(actor, "manage")
     chosen = _check(name, url, kind, list(topics or []))
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    secret = _new_secret()
     with app.store.write() as tx:
         try:
             tx.webhooks.create(name, url, kind, secret, chosen, actor.label)
@@ -77,6 +77,22 @@ def create_subscription(
                          details={"url": url, "kind": kind, "topics": chosen})  # fmt: skip
         made = _need(tx, name)
     return NewSubscription(made, secret)
+
+
+def _new_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def rotate_secret(app: App, name: str, *, actor: Actor) -> NewSubscription:
+    """Give a subscription a new secret (returned this once); attempts from now on are
+    signed with it. The partner should accept both secrets until it has the new one."""
+    require(actor, "manage")
+    secret = _new_secret()
+    with app.store.write() as tx:
+        _need(tx, name)
+        tx.webhooks.set_secret(name, secret)
+        tx.events.append("webhook-secret-rotated", actor=actor.label, subject=f"webhook:{name}")
+        return NewSubscription(_need(tx, name), secret)
 
 
 def _need(tx: Tx, name: str) -> Subscription:

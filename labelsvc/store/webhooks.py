@@ -166,6 +166,14 @@ class WebhookRepo:
         )
         return cur.rowcount == 1
 
+    def set_secret(self, name: str, secret: str) -> bool:
+        """Replace the signing secret; False when the subscription does not exist."""
+        cur = self.tx.execute(
+            "UPDATE webhook_subscriptions SET secret = ?, updated_at = ? WHERE name = ?",
+            (secret, now(), name),
+        )
+        return cur.rowcount == 1
+
     def delete(self, sub_id: int) -> None:
         """Remove a subscription with its topics and deliveries."""
         for table, column in (("webhook_topics", "subscription_id"),

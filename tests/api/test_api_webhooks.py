@@ -69,6 +69,14 @@ def test_a_closed_case_reaches_the_partner_signed_and_redelivers(
     assert partner.ok("/in")[1].message_id == first.message_id  # the same id: dedupe on it
     assert partner.ok("/in")[1].body == first.body
 
+    rotated = api.post("/webhooks/wms/secret", token="admin").json["secret"]
+    assert rotated.startswith("whsec_") and rotated != secret
+    partner.path("/in", secret=rotated)  # the partner switches to the new secret
+    api.post("/webhooks/wms/redeliver", {"delivery": delivery["id"]}, token="admin")
+    assert wait_until(lambda: len(partner.ok("/in")) == 3)
+    assert partner.ok("/in")[2].signed  # signed with the new secret, same message
+    assert partner.ok("/in")[2].message_id == first.message_id
+
     paused = api.post("/webhooks/wms/pause", token="admin").json
     assert paused["state"] == "paused"
     assert api.post("/webhooks/wms/resume", token="admin").json["state"] == "active"

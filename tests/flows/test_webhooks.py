@@ -305,6 +305,8 @@ def test_the_command_line_manages_subscriptions(hooks: App, partner: Partner) ->
     assert "1 delivery(ies) of tms queued again" in run(
         "webhooks", "redeliver", "tms", "--delivery", str(rows[0]["id"]))  # fmt: skip
     assert "tms resumed" in run("webhooks", "resume", "tms")
+    rotated = run("webhooks", "rotate", "tms").strip()
+    assert rotated.startswith("whsec_") and rotated != secret
     assert "tms removed" in run("webhooks", "remove", "tms")
     assert "tms" not in run("webhooks", "list")
 

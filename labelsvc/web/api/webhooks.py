@@ -128,6 +128,16 @@ def webhooks_resume(call: Call, name: str) -> Reply:
     return Reply(subscription_json(hooks.set_active(call.app, name, True, actor=call.actor)))
 
 
+@route("POST", "/webhooks/{name}/secret", summary="Give a subscription a new secret",
+       tag="webhooks", params=NAME, responses=json_ok(CREATED), permission="manage",
+       description="The new `secret` is in this answer only; every attempt from now on is "
+       "signed with it.")  # fmt: skip
+def webhooks_rotate(call: Call, name: str) -> Reply:
+    """Rotate the signing secret."""
+    made = hooks.rotate_secret(call.app, name, actor=call.actor)
+    return Reply({"subscription": subscription_json(made.subscription), "secret": made.secret})
+
+
 @route("DELETE", "/webhooks/{name}", summary="Remove a subscription", tag="webhooks",
        params=NAME, responses=json_ok(obj({"removed": STRING})), permission="manage",
        description="Its undelivered messages are dropped for it.")  # fmt: skip

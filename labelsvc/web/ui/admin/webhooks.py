@@ -50,6 +50,14 @@ def webhook_state(name: str) -> ResponseReturnValue:
     return _back("ui_admin.webhooks", f"{name} {'resumed' if active else 'paused'}.")
 
 
+@bp.post("/webhooks/<name>/secret")
+@shows_errors
+def webhook_rotate(name: str) -> ResponseReturnValue:
+    """A new signing secret, shown this once."""
+    made = hooks.rotate_secret(service(), name, actor=actor())
+    return _page(secret=(made.subscription.name, made.secret))
+
+
 @bp.post("/webhooks/<name>/remove")
 @shows_errors
 def webhook_remove(name: str) -> ResponseReturnValue:
