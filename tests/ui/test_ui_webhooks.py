@@ -52,5 +52,12 @@ def test_subscribe_see_the_error_and_redeliver(admin: Page, stack: Stack) -> Non
         assert wait_until(lambda: partner.delivered_ids("/erp") == {sent})
         page.goto("/admin/webhooks")
         expect(page.locator("tr[data-webhook=erp] .count-delivered")).to_have_text("1")
+
+        asked: list[str] = []
+        page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+        page.locator("tr[data-webhook=erp] button", has_text="New secret").click()
+        rotated = page.locator("#webhook-secret code").inner_text().strip()
+        assert asked and "new secret" in asked[0] and rotated.startswith("whsec_")
+        assert rotated != secret
     finally:
         partner.go_away()
