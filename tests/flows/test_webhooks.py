@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import socket
 import threading
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from labelsvc.domain.actors import SYSTEM, Actor
 from labelsvc.domain.errors import Conflict
 from labelsvc.domain.pools import PoolSpec
 from labelsvc.domain.topics import ALL_TOPICS, Topic
-from labelsvc.domain.webhooks import HEADER_ATTEMPT, HEADER_TOPIC
+from labelsvc.domain.webhooks import HEADER_ATTEMPT, HEADER_TOPIC, backoff_seconds
 from labelsvc.services import packing, shipping, trace, webhooks
 from labelsvc.services.allocation import allocate
 from labelsvc.services.app import App
@@ -384,3 +385,27 @@ def test_old_delivered_records_are_dropped_and_nothing_else(hooks: App, partner:
     assert webhooks.get_subscription(hooks, "held", actor=SYSTEM).counts["pending"] == 3
     with hooks.store.read() as tx:
         assert len(tx.outbox.after(0)) == 3  # the messages themselves stay
+
+
+def test_a_paused_subscription_keeps_its_messages_and_sends_them_on_resume(
+    hooks: App, partner: Partner
+) -> None:
+    path = _subscribe(hooks, partner, "later", ["job.printed"])
+    webhooks.set_active(hooks, "later", False, actor=SYSTEM)
+    sent = _publish(hooks, 5)
+    dispatcher = Dispatcher(hooks, seed=10).start()
+    try:
+        wait_until(lambda: False, timeout=0.5)  # several rounds of the dispatcher
+        assert partner.received == []
+        webhooks.set_active(hooks, "later", True, actor=SYSTEM)
+        assert wait_until(lambda: partner.delivered_ids(path) == set(sent))
+    finally:
+        dispatcher.stop()
+
+
+def test_backoff_doubles_with_jitter_up_to_its_cap() -> None:
+    rng = random.Random(0)
+    for attempts, ceiling in ((1, 2.0), (2, 4.0), (3, 8.0), (9, 60.0), (40, 60.0)):
+        delays = [backoff_seconds(attempts, 2.0, 60.0, rng) for _ in range(200)]
+        assert all(ceiling / 2 <= d <= ceiling for d in delays)
+        assert max(delays) - min(delays) > ceiling / 4  # spread, so retries do not bunch up
