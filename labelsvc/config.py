@@ -131,6 +131,20 @@ class SecuritySettings:
 
 
 @dataclass(frozen=True)
+class WebhookSettings:
+    start_dispatcher: bool = _s(True, "Deliver webhooks and EPCIS pushes inside 'labelsvc serve'.")
+    max_attempts: int = _s(10, "Failed attempts after which a delivery is dead (then: redeliver).")
+    retry_base_seconds: float = _s(2.0, "Delay before the second attempt; it doubles each time.")
+    retry_max_seconds: float = _s(600.0, "Longest delay between two attempts of one delivery.")
+    timeout_seconds: float = _s(10.0, "Longest wait for a partner to connect, read or answer.")
+    concurrency: int = _s(4, "Deliveries in flight per instance (one per subscription at most).")
+    poll_seconds: float = _s(0.1, "How often the dispatcher looks for due deliveries.")
+    keep_delivered_days: int = _s(
+        30, "Drop the record of deliveries delivered this many days ago; 0: never."
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
@@ -140,6 +154,7 @@ class Settings:
     packing: PackingSettings = field(default_factory=PackingSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     base_dir: Path = field(default=Path("."), metadata={"internal": True})
 
     def path(self, relative: str) -> Path:
@@ -157,6 +172,7 @@ SECTIONS: dict[str, Any] = {
     "packing": PackingSettings,
     "limits": LimitsSettings,
     "security": SecuritySettings,
+    "webhooks": WebhookSettings,
 }
 
 

@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "quarantine": ("labelsvc.cli.trace_cmd", "quarantine", "Hold an item, container or lot."),
     "release": ("labelsvc.cli.trace_cmd", "release", "Release a held item, container or lot."),
     "export": ("labelsvc.cli.trace_cmd", "export", "Export EPCIS 2.0 JSON-LD."),
+    "webhooks": ("labelsvc.cli.webhooks_cmd", "webhooks", "Webhook and EPCIS subscriptions."),
 }
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, InvalidInput, NotFound
 from labelsvc.domain.pools import PoolSpec, random_values, sequential_values
+from labelsvc.services import outbound
 from labelsvc.services.owners import new_owner, owner_is_gone
 from labelsvc.store import Store, Tx
 from labelsvc.store.clock import now
@@ -338,12 +339,14 @@ def _after_use(tx: Tx, row: PoolRow, actor: Actor, station: str | None) -> None:
     if remaining == 0 and spec.state == "active":
         tx.pools.set_state(spec.name, "exhausted")
         tx.events.append("pool-exhausted", actor=actor.label, station=station, subject=subject)
+        outbound.pool_exhausted(tx, row)
     if spec.low_water and remaining <= spec.low_water and not row.low_water_warned:
         tx.pools.set_warned(spec.name, low_water=True)
         tx.events.append(
             "pool-low-water", actor=actor.label, station=station, subject=subject,
             details={"remaining": remaining, "low_water": spec.low_water},
         )  # fmt: skip
+        outbound.pool_low(tx, row, remaining)
     if spec.strategy == "random" and used > spec.guess_limit and not row.guess_warned:
         tx.pools.set_warned(spec.name, guess=True)
         tx.events.append(

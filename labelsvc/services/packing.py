@@ -15,7 +15,7 @@ from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, InvalidInput, NotFound
 from labelsvc.domain.lifecycle import pack_refusal, state_after_unpack
 from labelsvc.domain.nesting import add_refusal, capacity_for, close_refusal, is_early, nest_refusal
-from labelsvc.services import labeling, scan_once
+from labelsvc.services import labeling, outbound, scan_once
 from labelsvc.services.allocation import allocate_in
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import (
@@ -315,6 +315,8 @@ def close_container(
         )  # fmt: skip
         fresh = tx.items.get(parent.id)
         assert fresh is not None
+        outbound.container_closed(tx, fresh, count=count, capacity=row.capacity,
+                                  by=actor.label, reason=reason)  # fmt: skip
         jobs = labeling.enqueue_item_labels(
             tx, app, [fresh], actor=actor, station=station, template=template, printer=printer
         )

@@ -20,7 +20,7 @@ from labelsvc.domain.receipts import (
     classify,
     discrepancies,
 )
-from labelsvc.services import labeling
+from labelsvc.services import labeling, outbound
 from labelsvc.services.allocation import allocate_in
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import ItemView, view_of, views
@@ -399,6 +399,7 @@ def close_receipt(
             subject=f"receipt:{reference}",
             details={"reason": reason, "findings": [f.detail for f in report.findings]},
         )  # fmt: skip
+        outbound.receipt_closed(tx, reference, report, by=actor.label, reason=reason)
         return _view(tx, _receipt(tx, reference))
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, InvalidInput
 from labelsvc.domain.lifecycle import ship_refusal, state_after_unship
+from labelsvc.services import outbound
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import ItemView, need_item, refuse, view_of
 from labelsvc.services.lookup import describe
@@ -64,6 +65,7 @@ def ship(
             "shipment", actor=actor.label, station=station, subject=f"shipment:{reference}",
             details={"root": describe(item), "count": len(ids)},
         )  # fmt: skip
+        outbound.shipped(tx, reference, item, tree, by=actor.label)
         shipped = tx.items.get(item.id)
         assert shipped is not None
         return ShipResult(reference, view_of(tx, shipped), len(ids))

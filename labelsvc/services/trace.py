@@ -14,6 +14,7 @@ from typing import Any
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import InvalidInput, NotFound
 from labelsvc.gs1.check import normalize_gtin
+from labelsvc.services import outbound
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import (
     ContainerView,
@@ -182,6 +183,7 @@ def _hold(
     tx.items.set_hold(ids, hold)
     details: dict[str, Any] = {"reason": reason}
     tx.events.append_many(action, ids, actor=actor.label, station=station, details=details)
+    outbound.held(tx, action, changed, reason=reason, by=actor.label)
     return HoldResult(action, reason, tuple(views(tx, tx.items.by_ids(ids))), len(items))
 
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from labelsvc.store.site import SiteRepo
     from labelsvc.store.templates import TemplateRepo
     from labelsvc.store.users import UserRepo
+    from labelsvc.store.webhooks import WebhookRepo
 
 
 def is_postgresql_url(location: str | Path) -> bool:
@@ -161,6 +162,12 @@ class Tx:
         from labelsvc.store.outbox import OutboxRepo
 
         return OutboxRepo(self)
+
+    @cached_property
+    def webhooks(self) -> WebhookRepo:
+        from labelsvc.store.webhooks import WebhookRepo
+
+        return WebhookRepo(self)
 
     @cached_property
     def idempotency(self) -> IdempotencyRepo:

@@ -44,13 +44,18 @@ class OutboxRepo:
         self.tx = tx
 
     def add(self, topic: Topic, payload: dict[str, Any], subject: str | None = None) -> str:
-        """Write one message and return its message id (what a receiver dedupes on)."""
+        """Write one message and return its message id (what a receiver dedupes on).
+
+        Each subscription of the topic gets its delivery row in this same transaction, so
+        a committed message is never missed by a subscriber and a rolled-back one never sent.
+        """
         message_id = str(uuid.uuid4())
-        self.tx.execute(
+        outbox_id = self.tx.insert(
             "INSERT INTO outbox (message_id, topic, subject, payload, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
             (message_id, str(topic), subject, json.dumps(payload, sort_keys=True), now()),
         )
+        self.tx.webhooks.fan_out(outbox_id, str(topic))
         return message_id
 
     def after(self, after_id: int, limit: int = 500) -> list[OutboxMessage]:

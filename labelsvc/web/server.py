@@ -26,6 +26,7 @@ from labelsvc.services.app import App
 from labelsvc.services.housekeeping import Housekeeper
 from labelsvc.services.instances import Heartbeat
 from labelsvc.services.print_queue import WorkerSet
+from labelsvc.services.webhooks_dispatch import Dispatcher
 from labelsvc.web.logs import configure_logging
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -111,6 +112,9 @@ def run_server(
     previous = signal.signal(signal.SIGTERM, _interrupt)
     workers, housekeeper = None, Housekeeper(app).start()
     app.background["housekeeping"] = housekeeper.problem
+    dispatcher = Dispatcher(app).start() if settings.webhooks.start_dispatcher else None
+    if dispatcher is not None:
+        app.background["webhooks"] = dispatcher.problem
     try:
         workers = _start_workers(app)
         if workers is not None:
@@ -124,6 +128,8 @@ def run_server(
         if workers is not None:
             workers.stop()
         housekeeper.stop()
+        if dispatcher is not None:
+            dispatcher.stop()
         app.store.stop_checkpointer()
         signal.signal(signal.SIGTERM, previous)
         log.info("stopped")
