@@ -27,6 +27,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("labelsvc.web.ui.packing", "bp"),
     ("labelsvc.web.ui.pick", "bp"),
     ("labelsvc.web.ui.returns", "bp"),
+    ("labelsvc.web.ui.flow_dashboard", "bp"),
     ("labelsvc.web.ui.trace", "bp"),
     ("labelsvc.web.ui.admin", "bp"),
 ]

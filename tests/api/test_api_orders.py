@@ -19,8 +19,11 @@ def test_order_pick_ship_and_return_over_the_api(stack: Stack) -> None:
     units = api.post("/receipts/ASN-ORD/receive", {"line": 1, "count": 4}, token="dock").json[
         "items"
     ]
-    order = {"reference": "SO-API", "customer": "ACME",
-             "lines": [{"gtin": GTIN, "quantity": 2, "serials": [units[0]["serial"]]}]}  # fmt: skip
+    order = {
+        "reference": "SO-API",
+        "customer": "ACME",
+        "lines": [{"gtin": GTIN, "quantity": 2, "serials": [units[0]["serial"]]}],
+    }
     key = {"Idempotency-Key": "so-api-1"}
     first = api.post("/orders", order, token="pack", headers=key)
     again = api.post("/orders", order, token="pack", headers=key)
@@ -49,14 +52,23 @@ def test_order_pick_ship_and_return_over_the_api(stack: Stack) -> None:
     assert back.status == 201 and (back.json["flag"], back.json["shipment"]) == (None, "TRK-9")
     odd = api.post("/returns/RMA-API/units", {"code": _unit(units[2])}, token="receive")
     assert odd.json["flag"] == "never-shipped"
-    done = api.post("/returns/RMA-API/dispositions",
-                    {"code": _unit(units[0]), "disposition": "restock"}, token="receive")  # fmt: skip
+    done = api.post(
+        "/returns/RMA-API/dispositions",
+        {"code": _unit(units[0]), "disposition": "restock"},
+        token="receive",
+    )
     assert done.json["units"][0]["disposition"] == "restock"
-    flagged = api.post("/returns/RMA-API/dispositions",
-                       {"code": _unit(units[2]), "disposition": "scrap"}, token="read")  # fmt: skip
+    flagged = api.post(
+        "/returns/RMA-API/dispositions",
+        {"code": _unit(units[2]), "disposition": "scrap"},
+        token="read",
+    )
     assert_problem(flagged, 403)
-    resolved = api.post("/returns/RMA-API/dispositions",
-                        {"code": _unit(units[2]), "disposition": "scrap"}, token="admin")  # fmt: skip
+    resolved = api.post(
+        "/returns/RMA-API/dispositions",
+        {"code": _unit(units[2]), "disposition": "scrap"},
+        token="admin",
+    )
     assert resolved.json["state"] == "resolved"
     took = api.get("/metrics/returns-resolution", token="read").json
     assert took["count"] == 1 and took["returns"][0]["reference"] == "RMA-API"

@@ -90,9 +90,7 @@ def test_order_ships_complete_or_closed_short_and_records_the_serials(
     sent = ship_order(flows, "SO-3", actor=operator, shipment="TRUCK-1")
     assert (sent.shipment, sent.count, sent.roots) == ("TRUCK-1", 3, (f"SSCC {case.sscc}",))
     assert sent.order.state == "shipped"
-    assert {trace.trace(flows, hri(u), actor=operator).item.state for u in units[:2]} == {
-        "shipped"
-    }
+    assert {trace.trace(flows, hri(u), actor=operator).item.state for u in units[:2]} == {"shipped"}
     with flows.store.read() as tx:
         [message] = tx.outbox.by_topic(Topic.ORDER_SHIPPED)
     assert message.payload["short"] is True and message.payload["shipment"] == "TRUCK-1"

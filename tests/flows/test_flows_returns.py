@@ -25,8 +25,11 @@ from labelsvc.store.products import Product
 
 
 def _shipped(app: App, actor: Actor, ref: str, customer: str, units: list[ItemView]) -> None:
-    spec = {"reference": ref, "customer": customer,
-            "lines": [{"gtin": GTIN, "quantity": len(units)}]}  # fmt: skip
+    spec = {
+        "reference": ref,
+        "customer": customer,
+        "lines": [{"gtin": GTIN, "quantity": len(units)}],
+    }
     create_order(app, order_from_mapping(spec, "test"), actor=actor)
     for u in units:
         pick(app, ref, hri(u), actor=actor)
@@ -36,9 +39,21 @@ def _shipped(app: App, actor: Actor, ref: str, customer: str, units: list[ItemVi
 def test_return_checks_flags_and_dispositions(
     flows: App, operator: Actor, supervisor: Actor
 ) -> None:
-    save_products(flows.store, [Product(gtin=GTIN, description="Widget", company_prefix_length=7,
-                                        units_per_case=12, cases_per_pallet=2,
-                                        unit_pool="demo-units", warranty_days=30)], SYSTEM)  # fmt: skip
+    save_products(
+        flows.store,
+        [
+            Product(
+                gtin=GTIN,
+                description="Widget",
+                company_prefix_length=7,
+                units_per_case=12,
+                cases_per_pallet=2,
+                unit_pool="demo-units",
+                warranty_days=30,
+            )
+        ],
+        SYSTEM,
+    )
     units = stock(flows, operator, 6)
     _shipped(flows, operator, "SO-A", "ACME", units[:3])
     _shipped(flows, operator, "SO-B", "Beta", units[3:4])
@@ -74,12 +89,16 @@ def test_return_checks_flags_and_dispositions(
     with flows.store.read() as tx:
         received = tx.outbox.by_topic(Topic.RETURN_RECEIVED)
     assert [m.payload["flag"] for m in received] == [
-        None, "other-customer", "never-shipped", "unknown-serial",
-    ]  # fmt: skip
+        None,
+        "other-customer",
+        "never-shipped",
+        "unknown-serial",
+    ]
 
     # the restocked unit is received on a new receipt and packed again
-    spec = receipt_from_mapping({"reference": "ASN-BACK", "lines": [
-        {"gtin": GTIN, "serials": [units[0].value]}]}, "test")  # fmt: skip
+    spec = receipt_from_mapping(
+        {"reference": "ASN-BACK", "lines": [{"gtin": GTIN, "serials": [units[0].value]}]}, "test"
+    )
     receiving.load_receipt(flows, spec, actor=operator)
     back = receiving.receive_scan(flows, "ASN-BACK", hri(units[0]), actor=operator)
     assert back.accepted, back.detail
@@ -87,7 +106,7 @@ def test_return_checks_flags_and_dispositions(
     assert packing.add_to_container(flows, case.sscc, hri(units[0]), actor=operator).count == 1
 
     took = metrics_flows.returns_resolution(flows, operator)
-    hours = (datetime.fromisoformat(done.resolved_at) - datetime.fromisoformat(done.opened_at))
+    hours = datetime.fromisoformat(done.resolved_at) - datetime.fromisoformat(done.opened_at)
     assert took.count == 1 and took.returns == (("RMA-1", hours.total_seconds() / 3600),)
 
 
@@ -104,8 +123,9 @@ def test_recall_scope_and_trace_times_as_defined(
 
     scopes = metrics_flows.recall_scope(flows, operator)
     assert [(s.reason, s.units, s.lot_units, s.lots) for s in scopes] == [
-        ("r2", 2, 5, 1), ("r1", 1, 5, 1),
-    ]  # fmt: skip
+        ("r2", 2, 5, 1),
+        ("r1", 1, 5, 1),
+    ]
     assert scopes[0].share == pytest.approx(40.0)
 
     for query in (hri(lot_a[3]), "NOTHING-HERE", case.sscc):

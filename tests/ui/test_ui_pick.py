@@ -45,3 +45,12 @@ def test_pick_an_order_by_scanning_and_ship_it(browser: Browser, stack: Stack) -
     expect(page.locator("#scan-results .outcome").first).to_contain_text("shipped on TRK-UI")
     assert get_order(stack.app, "SO-UI", actor=SYSTEM).state == "shipped"
     context.close()
+
+
+def test_the_dashboard_loads_the_flow_metrics(browser: Browser, stack: Stack) -> None:
+    context, page = login(browser, stack.url, "admin", "admin-password")
+    page.goto(f"/trace/?q=(01){GTIN}(21)NOT-THERE")  # a trace that finds nothing is timed too
+    page.goto("/admin/")
+    expect(page.locator("#trace-p95")).to_contain_text("p95")
+    expect(page.locator("#flow-measures")).to_contain_text("Returns resolution")
+    context.close()
