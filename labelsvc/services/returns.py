@@ -22,7 +22,7 @@ from labelsvc.store import Tx
 from labelsvc.store.clock import now
 from labelsvc.store.errors import IntegrityViolation
 from labelsvc.store.items import Item
-from labelsvc.store.orders import OrderRepo
+from labelsvc.store.orders import OrderRepo, OrderRow
 from labelsvc.store.returns import ReturnRepo, ReturnRow, ReturnUnitRow
 
 FLAG_TEXT = {
@@ -108,15 +108,14 @@ def open_return(
     app: App, reference: str, *, actor: Actor, customer: str | None = None,
     order: str | None = None, shipment: str | None = None,
 ) -> ReturnView:  # fmt: skip
-    """Open a return against an order (its customer) or a customer."""
+    """Open a return against an order or the shipment it left on (its customer), or a
+    customer."""
     require(actor, "receive")
     reference, customer = reference.strip(), (customer or "").strip()
     if not reference:
         raise InvalidInput("reference-required", "Give the RMA number.", field="reference")
     with app.store.write() as tx:
-        order_row = OrderRepo(tx).get(order.strip()) if order else None
-        if order and order_row is None:
-            raise NotFound("order-not-found", f"No order has the reference {order!r}.")
+        order_row = _order_of(tx, order, shipment)
         if order_row and customer and customer != order_row.customer:
             raise InvalidInput(
                 "customer-mismatch",
@@ -134,10 +133,26 @@ def open_return(
             )  # fmt: skip
         except IntegrityViolation as exc:
             raise Conflict("return-exists", f"Return {reference} exists already.") from exc
+        details = {"customer": customer, "order": order_row.reference if order_row else None}
         tx.events.append(OrderEvent.RETURN_OPENED, actor=actor.label, station=actor.station,
-                         subject=f"return:{reference}",
-                         details={"customer": customer, "order": order})  # fmt: skip
+                         subject=f"return:{reference}", details=details)  # fmt: skip
         return return_view(tx, _need_return(tx, reference))
+
+
+def _order_of(tx: Tx, order: str | None, shipment: str | None) -> OrderRow | None:
+    """The original order, named by its reference or by the shipment it left on."""
+    repo = OrderRepo(tx)
+    if order:
+        found = repo.get(order.strip())
+        if found is None:
+            raise NotFound("order-not-found", f"No order has the reference {order!r}.")
+        return found
+    if shipment:
+        found = repo.by_shipment(shipment.strip())
+        if found is None:
+            raise NotFound("shipment-not-found", f"No order left on shipment {shipment!r}.")
+        return found
+    return None
 
 
 def _check(tx: Tx, row: ReturnRow, code: str, item: Item | None, by: str) -> ReturnUnitRow:

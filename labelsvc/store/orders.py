@@ -210,6 +210,13 @@ class OrderRepo:
         ).fetchone()
         return ShippedOn(str(row[0]), str(row[1]), str(row[2]), str(row[3])) if row else None
 
+    def by_shipment(self, shipment: str) -> OrderRow | None:
+        """The order that left on this shipment (the newest, if several did)."""
+        row = self.tx.execute(
+            "SELECT * FROM orders WHERE shipment = ? ORDER BY id DESC LIMIT 1", (shipment,)
+        ).fetchone()
+        return _order(row) if row else None
+
     def by_id(self, order_id: int) -> OrderRow | None:
         """The order with this id."""
         row = self.tx.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()

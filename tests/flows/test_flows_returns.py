@@ -137,3 +137,14 @@ def test_recall_scope_and_trace_times_as_defined(
     assert (times.count, times.by_surface) == (3, {"api": 3})
     assert times.p50_ms is not None and times.p95_ms is not None
     assert times.p50_ms <= times.p95_ms
+
+
+def test_a_return_by_shipment_and_the_warranty_words(flows: App, operator: Actor) -> None:
+    units = stock(flows, operator, 1)
+    _shipped(flows, operator, "SO-W", "Gamma", units)
+    opened = returns.open_return(flows, "RMA-W", shipment="SO-W", actor=operator)
+    assert (opened.order, opened.customer) == ("SO-W", "Gamma")
+    late = returns.ReturnUnitView("X", "SO-W", "Gamma", "SO-W", "", 400, 365, None, None)
+    assert late.in_warranty is False and "OUT of warranty" in late.detail
+    assert returns.ReturnUnitView("X", "SO-W", "Gamma", "SO-W", "", 3, None, None, None
+                                  ).in_warranty is None  # fmt: skip
