@@ -9,7 +9,8 @@ from uikit import GTIN, Stack, login, outcomes, ready, scan, wait_idle
 
 from labelsvc.domain.actors import SYSTEM
 from labelsvc.services.order_files import order_from_mapping
-from labelsvc.services.orders import create_order, get_order
+from labelsvc.services.order_shipping import ship_order
+from labelsvc.services.orders import create_order, get_order, pick
 from labelsvc.services.receipt_files import receipt_from_mapping
 from labelsvc.services.receiving import load_receipt, receive_untagged
 
@@ -53,4 +54,35 @@ def test_the_dashboard_loads_the_flow_metrics(browser: Browser, stack: Stack) ->
     page.goto("/admin/")
     expect(page.locator("#trace-p95")).to_contain_text("p95")
     expect(page.locator("#flow-measures")).to_contain_text("Returns resolution")
+    context.close()
+
+
+def test_the_returns_desk_checks_and_decides(browser: Browser, stack: Stack) -> None:
+    spec = receipt_from_mapping({"reference": "ASN-RMA", "lines": [
+        {"gtin": GTIN, "quantity": 2, "lot": "R1"}]}, "test")  # fmt: skip
+    load_receipt(stack.app, spec, actor=SYSTEM)
+    units = receive_untagged(stack.app, "ASN-RMA", 1, 2, actor=SYSTEM).items
+    order = {"reference": "SO-RMA", "customer": "Beta", "lines": [{"gtin": GTIN, "quantity": 1}]}
+    create_order(stack.app, order_from_mapping(order, "test"), actor=SYSTEM)
+    pick(stack.app, "SO-RMA", f"(01){GTIN}(21){units[0].value}", actor=SYSTEM)
+    ship_order(stack.app, "SO-RMA", actor=SYSTEM)
+
+    context, page = login(browser, stack.url, "admin", "admin-password")
+    page.goto("/returns/")
+    page.fill("#rma", "RMA-UI")
+    page.fill("#rma-order", "SO-RMA")
+    page.click("#open-return button")
+    expect(page.locator("#current-return")).to_have_attribute("data-rma", "RMA-UI")
+    page.locator("#scan").focus()
+    ready(page)
+    for unit in units:
+        scan(page, f"]d201{GTIN}21{unit.value}")
+    wait_idle(page)
+    seen = outcomes(page)
+    assert [o for o, _ in seen[-2:]] == ["ok", "reject"], seen
+    assert "left on order SO-RMA" in seen[-2][1] and "never left" in seen[-1][1]
+    for row in range(2):
+        page.locator("#return-panel form button").first.click()
+        expect(page.locator("#return-panel form")).to_have_count(1 - row)
+    expect(page.locator("#current-return .badge")).to_have_text("resolved")
     context.close()
