@@ -76,6 +76,15 @@ def orders_pick(app: App, reference: str, scans: tuple[str, ...], station: str) 
         click.echo(done.detail)
 
 
+@orders_group.command("put-back")
+@click.argument("reference")
+@click.argument("scan")
+@pass_app
+def orders_put_back(app: App, reference: str, scan: str) -> None:
+    """Undo a pick of order REFERENCE: the unit goes back to stock."""
+    _order_text(orders.put_back(app, reference, scan_text(scan), actor=cli_actor()))
+
+
 @orders_group.command("close-short")
 @click.argument("reference")
 @click.option("--reason", required=True, help="Why the order ships incomplete.")

@@ -50,6 +50,7 @@ class OrderEvent(StrEnum):
 
     ORDER_CREATED = "order-created"
     PICKED = "picked"
+    PUT_BACK = "put-back"
     ORDER_CLOSED_SHORT = "order-closed-short"
     ORDER_SHIPPED = "order-shipped"
     RETURN_OPENED = "return-opened"

@@ -229,6 +229,27 @@ def pick(
         return PickResult(view, view_of(tx, item), picked_detail(view, line.line_no))
 
 
+def put_back(
+    app: App, reference: str, code: str, *, actor: Actor, station: str | None = None
+) -> OrderView:
+    """Undo a pick (the unit goes back to stock); a packed unit is taken out of its case first."""
+    require(actor, "pack")
+    with app.store.write() as tx:
+        row = need_order(tx, reference, lock=True)
+        if row.state == OrderState.SHIPPED:
+            raise Conflict("order-shipped", f"Order {row.reference} was shipped already.")
+        item = need_item(tx, app, code)
+        if item.parent_id is not None:
+            raise Conflict("put-back-packed", f"{describe(item)} is packed; take it out of its "
+                           "case first, then put it back.")  # fmt: skip
+        if OrderRepo(tx).put_back(row.id, item.id) is None:
+            raise Conflict("not-picked", f"{describe(item)} is not picked for {row.reference}.")
+        tx.events.append(OrderEvent.PUT_BACK, actor=actor.label, station=station or actor.station,
+                         item_id=item.id, subject=f"order:{row.reference}",
+                         details={"order": row.reference})  # fmt: skip
+        return order_view(tx, row)
+
+
 def picked_detail(view: OrderView, line_no: int) -> str:
     """What the picker reads after an accepted scan: the line's count and what is left."""
     line = next(ln for ln in view.lines if ln.line_no == line_no)

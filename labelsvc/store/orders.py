@@ -166,6 +166,23 @@ class OrderRepo:
             (order_id, line_id, item_id, by, station, now()),
         )
 
+    def put_back(self, order_id: int, item_id: int) -> int | None:
+        """Undo an active pick of this order; return its line id (None: not picked here)."""
+        row = self.tx.execute(
+            "SELECT line_id FROM order_picks WHERE order_id = ? AND item_id = ? AND active = 1",
+            (order_id, item_id),
+        ).fetchone()
+        if row is None:
+            return None
+        self.tx.execute(
+            "DELETE FROM order_picks WHERE order_id = ? AND item_id = ? AND active = 1",
+            (order_id, item_id),
+        )
+        self.tx.execute(
+            "UPDATE order_lines SET picked = picked - 1 WHERE id = ? AND picked > 0", (row[0],)
+        )
+        return int(row[0])
+
     def picks(self, order_id: int) -> list[PickRow]:
         """The units picked for an order, in pick order."""
         rows = self.tx.execute(

@@ -14,7 +14,7 @@ from labelsvc.services import packing, shipping, trace
 from labelsvc.services.app import App
 from labelsvc.services.order_files import order_from_mapping, parse_order_text
 from labelsvc.services.order_shipping import ship_order
-from labelsvc.services.orders import close_short, create_order, get_order, pick
+from labelsvc.services.orders import close_short, create_order, get_order, pick, put_back
 
 
 def _order(app: App, actor: Actor, ref: str, lines: list[dict[str, object]]) -> None:
@@ -118,3 +118,17 @@ def test_an_order_from_a_csv_file_and_its_faults(flows: App, operator: Actor) ->
     with pytest.raises(InvalidInput) as no_customer:
         order_from_mapping({"reference": "SO-H", "lines": [{"gtin": GTIN}]}, "body")
     assert no_customer.value.fields["field"] == "customer"
+
+
+def test_a_wrong_pick_is_put_back(flows: App, operator: Actor) -> None:
+    units = stock(flows, operator, 3)
+    _order(flows, operator, "SO-PB", [{"gtin": GTIN, "quantity": 1}])
+    pick(flows, "SO-PB", hri(units[0]), actor=operator)
+    with pytest.raises(Conflict) as not_here:
+        put_back(flows, "SO-PB", hri(units[1]), actor=operator)
+    assert not_here.value.code == "not-picked"
+    back = put_back(flows, "SO-PB", hri(units[0]), actor=operator)
+    assert (back.lines[0].picked, back.picked) == (0, ())
+    assert pick(flows, "SO-PB", hri(units[1]), actor=operator).order.complete
+    history = [e.type for e in trace.trace(flows, hri(units[0]), actor=operator).timeline]
+    assert history[-2:] == ["picked", "put-back"]

@@ -8,7 +8,14 @@ from typing import Any
 
 from labelsvc.services.order_files import order_from_mapping
 from labelsvc.services.order_shipping import OrderShipment, ship_order
-from labelsvc.services.orders import OrderView, close_short, create_order, get_order, pick
+from labelsvc.services.orders import (
+    OrderView,
+    close_short,
+    create_order,
+    get_order,
+    pick,
+    put_back,
+)
 from labelsvc.web.api.registry import Call, Reply, json_ok, route
 from labelsvc.web.api.schemas import (
     BOOLEAN,
@@ -110,6 +117,18 @@ def orders_pick(call: Call, reference: str) -> Reply:
     done = pick(call.app, reference, b["code"], actor=call.actor, station=b.get("station"))
     return Reply({"order": order_json(done.order), "item": item_view_json(done.item),
                   "detail": done.detail})  # fmt: skip
+
+
+@route("POST", "/orders/{reference}/put-back", summary="Undo a pick: the unit goes back",
+       tag="orders", params=PARAMS, body=PICK_BODY, errors=(409,), responses=json_ok(ORDER),
+       permission="pack",
+       description="409 `not-picked`, `put-back-packed` (unpack it first), "
+       "`order-shipped`.")  # fmt: skip
+def orders_put_back(call: Call, reference: str) -> Reply:
+    """A wrong pick corrected; the line counts one less."""
+    b = call.body
+    view = put_back(call.app, reference, b["code"], actor=call.actor, station=b.get("station"))
+    return Reply(order_json(view))
 
 
 @route("POST", "/orders/{reference}/close-short", summary="Let an incomplete order ship short",
