@@ -25,7 +25,7 @@ station_option = click.option("--station", default="cli", show_default=True, hel
 
 def _order_text(v: OrderView) -> None:
     click.echo(f"order {v.reference} customer={v.customer} state={v.state} "
-               f"picked={len(v.picked)}/{v.wanted}")  # fmt: skip
+               f"picked={v.picked_total}/{v.wanted}")  # fmt: skip
     echo_table(["line", "gtin", "sku", "quantity", "picked", "allocated"],
                [[ln.line_no, ln.gtin, ln.sku, ln.quantity, ln.picked, ln.allocated]
                 for ln in v.lines])  # fmt: skip

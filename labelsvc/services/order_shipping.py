@@ -35,7 +35,7 @@ class OrderShipment:
 def _refuse_incomplete(view: OrderView) -> None:
     if view.state == OrderState.SHIPPED:
         raise Conflict("order-shipped", f"Order {view.reference} was shipped already.")
-    if not view.picked:
+    if not view.picked_total:
         raise Conflict("order-empty", f"Nothing is picked for order {view.reference} yet.")
     if view.state == OrderState.OPEN and not view.complete:
         missing = ", ".join(f"line {ln.line_no}: {ln.open} of GTIN {ln.gtin}"
@@ -94,7 +94,7 @@ def ship_order(
         tx.events.append(
             OrderEvent.ORDER_SHIPPED, actor=actor.label, station=station,
             subject=f"order:{row.reference}",
-            details={"shipment": shipment, "units": len(view.picked), "short": payload["short"]},
+            details={"shipment": shipment, "units": view.picked_total, "short": payload["short"]},
         )  # fmt: skip
         tx.outbox.add(Topic.ORDER_SHIPPED, payload, subject=f"order:{row.reference}")
         return OrderShipment(view, shipment, tuple(describe(r) for r in roots), count)

@@ -49,7 +49,7 @@ class OrderView:
     customer: str
     state: str
     lines: tuple[LineView, ...]
-    picked: tuple[str, ...]  # names of the units picked, in pick order
+    picked: tuple[str, ...]  # names of the units picked, in pick order (when asked for)
     created_at: str
     close_reason: str | None
     shipment: str | None
@@ -59,6 +59,11 @@ class OrderView:
     def complete(self) -> bool:
         """Every line has all it wants."""
         return all(ln.open == 0 for ln in self.lines)
+
+    @property
+    def picked_total(self) -> int:
+        """Units picked in all (counted on the lines, so known without the names)."""
+        return sum(ln.picked for ln in self.lines)
 
     @property
     def wanted(self) -> int:
@@ -75,14 +80,19 @@ class PickResult:
     detail: str
 
 
-def order_view(tx: Tx, row: OrderRow) -> OrderView:
-    """The view of an order, counted now."""
+def order_view(tx: Tx, row: OrderRow, *, names: bool = True) -> OrderView:
+    """The view of an order, counted now; with ``names`` the picked units' names too (a pick
+    answers without them, so a scan costs the same on the first unit and the thousandth)."""
     repo = OrderRepo(tx)
     lines = tuple(
         LineView(ln.line_no, ln.gtin, ln.sku, ln.quantity, ln.picked, ln.allocated)
         for ln in repo.lines(row.id)
     )
-    picked = tuple(describe(i) for i in tx.items.by_ids([p.item_id for p in repo.picks(row.id)]))
+    picked: tuple[str, ...] = ()
+    if names:
+        picked = tuple(
+            describe(i) for i in tx.items.by_ids([p.item_id for p in repo.picks(row.id)])
+        )
     return OrderView(
         row.reference, row.customer, row.state, lines, picked, row.created_at, row.close_reason,
         row.shipment, row.shipped_at,
@@ -167,18 +177,20 @@ def create_order(app: App, spec: OrderSpec, *, actor: Actor, source: str = "api"
         return order_view(tx, row)
 
 
-def get_order(app: App, reference: str, *, actor: Actor) -> OrderView:
-    """One order with its progress."""
+def get_order(app: App, reference: str, *, actor: Actor, names: bool = True) -> OrderView:
+    """One order with its progress (and the picked units' names, unless ``names`` is off)."""
     require(actor, "read")
     with app.store.read() as tx:
-        return order_view(tx, need_order(tx, reference))
+        return order_view(tx, need_order(tx, reference), names=names)
 
 
-def list_orders(app: App, *, actor: Actor, state: str | None = None) -> list[OrderView]:
-    """The newest orders (open ones, if asked)."""
+def list_orders(
+    app: App, *, actor: Actor, state: str | None = None, limit: int = 100
+) -> list[OrderView]:
+    """The newest orders (open ones, if asked), without the picked units' names."""
     require(actor, "read")
     with app.store.read() as tx:
-        return [order_view(tx, r) for r in OrderRepo(tx).all(state)]
+        return [order_view(tx, r, names=False) for r in OrderRepo(tx).all(state, limit)]
 
 
 def _line_for(lines: list[OrderLineRow], gtin: str | None) -> OrderLineRow | None:
@@ -225,7 +237,7 @@ def pick(
             subject=f"order:{row.reference}", details={"order": row.reference,
                                                        "line": line.line_no},
         )  # fmt: skip
-        view = order_view(tx, row)
+        view = order_view(tx, row, names=False)
         return PickResult(view, view_of(tx, item), picked_detail(view, line.line_no))
 
 
@@ -273,7 +285,7 @@ def close_short(
         tx.events.append(
             OrderEvent.ORDER_CLOSED_SHORT, actor=actor.label, station=station or actor.station,
             subject=f"order:{row.reference}",
-            details={"reason": reason.strip(), "picked": len(view.picked), "wanted": view.wanted},
+            details={"reason": reason.strip(), "picked": view.picked_total, "wanted": view.wanted},
         )  # fmt: skip
         fresh = OrderRepo(tx).by_id(row.id)
         assert fresh is not None

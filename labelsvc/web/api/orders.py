@@ -53,7 +53,9 @@ ORDER = obj({
     "reference": STRING, "customer": STRING,
     "state": {"enum": ["open", "closed-short", "shipped"]},
     "complete": BOOLEAN, "lines": {"type": "array", "items": ORDER_LINE},
-    "picked": {"type": "array", "items": STRING, "description": "Units picked, in pick order"},
+    "picked": {"type": "array", "items": STRING,
+               "description": "Units picked, in pick order (empty in a pick's answer)"},
+    "picked_total": INTEGER,
     "created_at": TIME, "close_reason": OPT_STRING, "shipment": OPT_STRING,
     "shipped_at": OPT_TIME,
 })  # fmt: skip
@@ -73,7 +75,8 @@ def order_json(v: OrderView) -> dict[str, Any]:
     """An order with its progress."""
     return {
         "reference": v.reference, "customer": v.customer, "state": v.state,
-        "complete": v.complete, "picked": list(v.picked), "created_at": v.created_at,
+        "complete": v.complete, "picked": list(v.picked), "picked_total": v.picked_total,
+        "created_at": v.created_at,
         "close_reason": v.close_reason, "shipment": v.shipment, "shipped_at": v.shipped_at,
         "lines": [{"line": ln.line_no, "gtin": ln.gtin, "sku": ln.sku, "quantity": ln.quantity,
                    "picked": ln.picked, "allocated": ln.allocated} for ln in v.lines],

@@ -30,15 +30,15 @@ def _current() -> OrderView | None:
     if not isinstance(reference, str) or not reference:
         return None
     try:
-        return get_order(service(), reference, actor=actor())
+        return get_order(service(), reference, actor=actor(), names=False)
     except LabelsvcError:
         session.pop(CURRENT, None)
         return None
 
 
 def _page_data() -> dict[str, object]:
-    return {"current": _current(), "open_orders": list_orders(service(), actor=actor(),
-                                                             state="open")}  # fmt: skip
+    open_orders = list_orders(service(), actor=actor(), state="open", limit=20)
+    return {"current": _current(), "open_orders": open_orders}
 
 
 def _answer(ok: bool, detail: str, code: str, status: int = 200) -> ResponseReturnValue:
@@ -57,7 +57,11 @@ def _act(action: Callable[[], tuple[str, str]], *, scan: bool = False) -> Respon
 
 
 def _select(reference: str) -> tuple[str, str]:
-    view = get_order(service(), reference, actor=actor())
+    try:
+        view = get_order(service(), reference, actor=actor(), names=False)
+    except NotFound:
+        raise NotFound("order-not-found", f"{reference!r} is not an order here; scan the "
+                       "order's reference first, then its units.") from None  # fmt: skip
     session[CURRENT] = view.reference
     left = sum(ln.open for ln in view.lines)
     return "selected", (f"Picking order {view.reference} for {view.customer}: {left} units to "
