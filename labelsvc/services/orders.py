@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, InvalidInput, NotFound
 from labelsvc.domain.orders import OrderEvent, OrderState, PickFacts, pick_refusal
+from labelsvc.services import scan_once
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import ItemView, need_item, refuse, view_of
 from labelsvc.services.lookup import describe
@@ -198,12 +199,17 @@ def _line_for(lines: list[OrderLineRow], gtin: str | None) -> OrderLineRow | Non
 
 
 def pick(
-    app: App, reference: str, code: str, *, actor: Actor, station: str | None = None
-) -> PickResult:
-    """Pick one scanned unit for an order, or refuse it with the reason."""
+    app: App, reference: str, code: str, *, actor: Actor, station: str | None = None,
+    scan_id: str | None = None,
+) -> PickResult:  # fmt: skip
+    """Pick one scanned unit for an order, or refuse it with the reason.
+
+    With ``scan_id`` (a station page's scan) a repeat raises the first outcome instead.
+    """
     require(actor, "pack")
     station = station or actor.station
     with app.store.write() as tx:
+        scan_once.claim(tx, scan_id, page="pick", code=code, actor=actor.label, station=station)
         row = need_order(tx, reference, lock=True)
         if row.state != OrderState.OPEN:
             raise Conflict("order-not-open", f"Order {row.reference} is {row.state}; nothing "
@@ -238,7 +244,10 @@ def pick(
                                                        "line": line.line_no},
         )  # fmt: skip
         view = order_view(tx, row, names=False)
-        return PickResult(view, view_of(tx, item), picked_detail(view, line.line_no))
+        detail = picked_detail(view, line.line_no)
+        scan_once.finish(tx, scan_id, ok=True, outcome="picked", detail=detail,
+                         subject=row.reference)  # fmt: skip
+        return PickResult(view, view_of(tx, item), detail)
 
 
 def put_back(

@@ -15,6 +15,7 @@ from labelsvc.services.app import App
 from labelsvc.services.order_files import order_from_mapping, parse_order_text
 from labelsvc.services.order_shipping import ship_order
 from labelsvc.services.orders import close_short, create_order, get_order, pick, put_back
+from labelsvc.services.scan_once import ScanRepeated
 
 
 def _order(app: App, actor: Actor, ref: str, lines: list[dict[str, object]]) -> None:
@@ -132,3 +133,13 @@ def test_a_wrong_pick_is_put_back(flows: App, operator: Actor) -> None:
     assert pick(flows, "SO-PB", hri(units[1]), actor=operator).order.complete
     history = [e.type for e in trace.trace(flows, hri(units[0]), actor=operator).timeline]
     assert history[-2:] == ["picked", "put-back"]
+
+
+def test_a_pick_scan_sent_twice_is_applied_once(flows: App, operator: Actor) -> None:
+    units = stock(flows, operator, 2)
+    _order(flows, operator, "SO-ONCE", [{"gtin": GTIN, "quantity": 2}])
+    first = pick(flows, "SO-ONCE", hri(units[0]), actor=operator, scan_id="pick-1")
+    with pytest.raises(ScanRepeated) as again:  # the answer was lost; the page sends it again
+        pick(flows, "SO-ONCE", hri(units[0]), actor=operator, scan_id="pick-1")
+    assert (again.value.ok, again.value.detail) == (True, first.detail)
+    assert get_order(flows, "SO-ONCE", actor=operator).lines[0].picked == 1

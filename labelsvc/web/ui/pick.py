@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from labelsvc.domain.errors import InvalidInput, LabelsvcError, NotFound
 from labelsvc.services.order_shipping import ship_order
 from labelsvc.services.orders import OrderView, close_short, get_order, list_orders, pick
+from labelsvc.services.scan_once import ScanRepeated, first_outcome
 from labelsvc.web.context import service
 from labelsvc.web.ui.common import actor, form_text, require_login, station_name, status_of
 
@@ -41,9 +42,11 @@ def _page_data() -> dict[str, object]:
     return {"current": _current(), "open_orders": open_orders}
 
 
-def _answer(ok: bool, detail: str, code: str, status: int = 200) -> ResponseReturnValue:
-    html = render_template("pick/answer.html", outcome={"ok": ok, "detail": detail, "code": code},
-                           **_page_data())  # fmt: skip
+def _answer(
+    ok: bool, detail: str, code: str, status: int = 200, *, replayed: bool = False
+) -> ResponseReturnValue:
+    outcome = {"ok": ok, "detail": detail, "code": code, "replayed": replayed}
+    html = render_template("pick/answer.html", outcome=outcome, **_page_data())
     return make_response(html, status)
 
 
@@ -51,6 +54,8 @@ def _act(action: Callable[[], tuple[str, str]], *, scan: bool = False) -> Respon
     """Run an action; a refusal is an outcome (200 for a scan, the error's status else)."""
     try:
         code, detail = action()
+    except ScanRepeated as first:  # the answer to this scan was lost: show it again, once
+        return _answer(first.ok, first.detail, first.outcome, replayed=True)
     except LabelsvcError as error:
         return _answer(False, error.detail, error.code, 200 if scan else status_of(error))
     return _answer(True, detail, code)
@@ -75,7 +80,8 @@ def _scan(code: str) -> tuple[str, str]:
     if current is None or current.state != "open":
         return _select(code)
     try:
-        done = pick(service(), current.reference, code, actor=actor(), station=station_name())
+        done = pick(service(), current.reference, code, actor=actor(), station=station_name(),
+                    scan_id=form_text("scan_id") or None)  # fmt: skip
     except NotFound as missing:  # maybe another order's reference: switch to it
         try:
             return _select(code)
@@ -94,6 +100,9 @@ def index() -> ResponseReturnValue:
 def scan() -> ResponseReturnValue:
     """A scan: an order reference (select it) or a unit to pick for the current order."""
     code = form_text("code")
+    repeated = first_outcome(service(), form_text("scan_id") or None)
+    if repeated is not None:  # the session moved on with the first answer (order shipped)
+        return _answer(repeated.ok, repeated.detail, repeated.outcome, replayed=True)
     return _act(lambda: _scan(code), scan=True)
 
 
