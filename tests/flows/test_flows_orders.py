@@ -71,6 +71,11 @@ def test_order_ships_complete_or_closed_short_and_records_the_serials(
     with pytest.raises(Conflict) as unpicked:
         packing.add_to_container(flows, case.sscc, hri(units[4]), actor=operator)
     assert unpicked.value.code == "not-picked" and "SO-3" in unpicked.value.detail
+    _order(flows, operator, "SO-4", [{"gtin": GTIN, "quantity": 1}])
+    pick(flows, "SO-4", hri(units[3]), actor=operator)
+    with pytest.raises(Conflict) as mixed:
+        packing.add_to_container(flows, case.sscc, hri(units[3]), actor=operator)
+    assert mixed.value.code == "order-mix" and "units of order SO-3" in mixed.value.detail
     packing.add_to_container(flows, case.sscc, hri(units[1]), actor=operator)
     packing.close_container(flows, case.sscc, actor=operator, reason="order SO-3")
 
