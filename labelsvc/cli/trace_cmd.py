@@ -12,7 +12,8 @@ from labelsvc.cli.actor import cli_actor
 from labelsvc.cli.output import echo_json, echo_table, scan_text
 from labelsvc.services import trace as tracing
 from labelsvc.services.app import App
-from labelsvc.services.trace import HoldResult
+from labelsvc.services.metrics_flows import measured_trace
+from labelsvc.services.trace import HoldResult, Trace
 
 
 @click.command()
@@ -21,7 +22,14 @@ from labelsvc.services.trace import HoldResult
 @pass_app
 def trace(app: App, scan: str, as_json: bool) -> None:
     """Anything scanned: state, parent chain, what is inside, and its history."""
-    t = tracing.trace(app, scan_text(scan), actor=cli_actor())
+    actor = cli_actor()
+    with measured_trace(app, actor, scan, "cli") as clock:  # time to trace, to the last line
+        t = tracing.trace(app, scan_text(scan), actor=actor)
+        _print_trace(t, as_json)
+        clock.answered(1 + len(t.descendants))
+
+
+def _print_trace(t: Trace, as_json: bool) -> None:
     if as_json:
         echo_json(t)
         return

@@ -112,13 +112,20 @@ def _pool_curves(
 
 
 def record_trace_lookup(
-    app: App, actor: Actor, *, query: str, found: bool, nodes: int, started: float
+    app: App,
+    actor: Actor,
+    *,
+    query: str,
+    found: bool,
+    nodes: int,
+    started: float,
+    surface: str = "page",
 ) -> float:
     """Remember how long a trace took (``started`` from ``time.perf_counter()``); return ms."""
     ms = (time.perf_counter() - started) * 1000.0
     with app.store.write() as tx:
         StationRepo(tx).record_trace(
             query=query[:200], found=found, nodes=nodes, ms=ms, actor=actor.label,
-            station=actor.station,
+            station=actor.station, surface=surface,
         )  # fmt: skip
     return ms

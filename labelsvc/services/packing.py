@@ -15,7 +15,7 @@ from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, InvalidInput, NotFound
 from labelsvc.domain.lifecycle import pack_refusal, state_after_unpack
 from labelsvc.domain.nesting import add_refusal, capacity_for, close_refusal, is_early, nest_refusal
-from labelsvc.services import labeling, outbound, scan_once
+from labelsvc.services import labeling, order_hooks, outbound, scan_once
 from labelsvc.services.allocation import allocate_in
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import (
@@ -207,6 +207,7 @@ def _check_add(tx: Tx, app: App, parent: Item, row: ContainerRow, item: Item) ->
     full = add_refusal(pname, row.state, tx.containers.child_count(parent.id), row.capacity)
     if full:
         refuse(full)
+    order_hooks.check_pack(tx, item, parent)
 
 
 def _refuse_held(tx: Tx, item: Item, wanted: Item) -> None:

@@ -15,7 +15,7 @@ from labelsvc.store import Store
 from labelsvc.store.errors import IntegrityViolation
 from labelsvc.store.products import FIELDS, Product
 
-INT_FIELDS = ("company_prefix_length", "units_per_case", "cases_per_pallet")
+INT_FIELDS = ("company_prefix_length", "units_per_case", "cases_per_pallet", "warranty_days")
 
 
 def product_from_mapping(data: dict[str, Any], where: str) -> Product:

@@ -17,6 +17,7 @@ from labelsvc.services.scan_checks import LineShape, PoolShape, ambiguity
 from labelsvc.store import Tx
 from labelsvc.store.items import Item
 from labelsvc.store.receipts import LineRow, ReceiptRow
+from labelsvc.store.returns import ReturnRepo
 from labelsvc.store.stations import StationRepo
 
 
@@ -82,6 +83,8 @@ def facts(tx: Tx, row: ReceiptRow, who: Identity, lines: list[LineRow]) -> ScanF
     item = who.item
     refs = tx.receipts.receipts_of(item.id) if item else []
     others = [r for r in refs if r != row.reference]
+    if item and others and ReturnRepo(tx).restocked(item.id):
+        others = []  # it came back on a return and was restocked: receivable again
     return ScanFacts(
         name=who.name, kind=who.kind,  # type: ignore[arg-type]
         gtin=who.gtin, lot=who.lot,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, InvalidInput
 from labelsvc.domain.lifecycle import ship_refusal, state_after_unship
-from labelsvc.services import outbound
+from labelsvc.services import order_hooks, outbound
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import ItemView, need_item, refuse, view_of
 from labelsvc.services.lookup import describe
@@ -55,20 +55,29 @@ def ship(
                 "ship that, or take it out first.",
             )
         tree = _tree(tx, item)
-        _check_shippable(tx, tree)
-        ids = [i.id for i in tree]
-        tx.items.set_state(ids, "shipped")
-        tx.events.append_many(
-            "shipped", ids, actor=actor.label, station=station, details={"reference": reference}
-        )
-        tx.events.append(
-            "shipment", actor=actor.label, station=station, subject=f"shipment:{reference}",
-            details={"root": describe(item), "count": len(ids)},
-        )  # fmt: skip
-        outbound.shipped(tx, reference, item, tree, by=actor.label)
+        order_hooks.refuse_order_units(tx, tree)
+        count = ship_tree(tx, tree, reference=reference, actor=actor, station=station)
         shipped = tx.items.get(item.id)
         assert shipped is not None
-        return ShipResult(reference, view_of(tx, shipped), len(ids))
+        return ShipResult(reference, view_of(tx, shipped), count)
+
+
+def ship_tree(
+    tx: Tx, tree: list[Item], *, reference: str, actor: Actor, station: str | None
+) -> int:
+    """Mark a top-level item and its descendants shipped, with their events; count them."""
+    _check_shippable(tx, tree)
+    ids = [i.id for i in tree]
+    tx.items.set_state(ids, "shipped")
+    tx.events.append_many(
+        "shipped", ids, actor=actor.label, station=station, details={"reference": reference}
+    )
+    tx.events.append(
+        "shipment", actor=actor.label, station=station, subject=f"shipment:{reference}",
+        details={"root": describe(tree[0]), "count": len(ids)},
+    )  # fmt: skip
+    outbound.shipped(tx, reference, tree[0], tree, by=actor.label)
+    return len(ids)
 
 
 def _check_shippable(tx: Tx, tree: list[Item]) -> None:

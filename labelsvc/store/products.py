@@ -22,6 +22,7 @@ class Product:
     units_per_case: int | None = None
     cases_per_pallet: int | None = None
     unit_pool: str | None = None
+    warranty_days: int | None = None
 
 
 FIELDS = tuple(Product.__dataclass_fields__)

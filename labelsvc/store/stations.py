@@ -79,11 +79,19 @@ class StationRepo:
         return cur.rowcount == 1
 
     def record_trace(
-        self, *, query: str, found: bool, nodes: int, ms: float, actor: str, station: str | None
+        self,
+        *,
+        query: str,
+        found: bool,
+        nodes: int,
+        ms: float,
+        actor: str,
+        station: str | None,
+        surface: str = "page",
     ) -> None:
-        """Remember how long one trace look-up took."""
+        """Remember how long one trace look-up took, and where it was asked (page, api, cli)."""
         self.tx.execute(
-            "INSERT INTO trace_lookups (query, found, nodes, ms, actor, station, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (query, int(found), nodes, ms, actor, station, now()),
+            "INSERT INTO trace_lookups (query, found, nodes, ms, actor, station, at, surface)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (query, int(found), nodes, ms, actor, station, now(), surface),
         )

@@ -25,6 +25,9 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("labelsvc.web.ui.station", "bp"),
     ("labelsvc.web.ui.receiving", "bp"),
     ("labelsvc.web.ui.packing", "bp"),
+    ("labelsvc.web.ui.pick", "bp"),
+    ("labelsvc.web.ui.returns", "bp"),
+    ("labelsvc.web.ui.flow_dashboard", "bp"),
     ("labelsvc.web.ui.trace", "bp"),
     ("labelsvc.web.ui.admin", "bp"),
 ]

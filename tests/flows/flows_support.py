@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
+from labelsvc.domain.actors import Actor
+from labelsvc.services import print_queue
+from labelsvc.services.app import App
 from labelsvc.services.flow_views import ItemView
 
 GTIN = "09506000134352"  # the demo product: 12 units per case, 2 cases per pallet
@@ -59,3 +63,14 @@ def epcis_errors(document: dict[str, Any]) -> list[str]:
     validator = jsonschema.Draft7Validator(schema, format_checker=_format_checker())
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
             for e in validator.iter_errors(document)]  # fmt: skip
+
+
+def all_sent(app: App, actor: Actor, timeout: float = 60.0) -> bool:
+    """Wait until the workers recorded every job as sent (a wait, never a timing assert)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        jobs = print_queue.list_jobs(app, actor, printer="zebra")
+        if jobs and all(j.state == "sent" for j in jobs):
+            return True
+        time.sleep(0.02)
+    return False

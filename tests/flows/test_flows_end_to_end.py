@@ -3,48 +3,16 @@ label the printer emulator received decoded back to the records, recall, unpack,
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-
-import pytest
 import zxingcpp
-from flows_support import GTIN, OTHER_GTIN, THIRD_GTIN, epcis_errors, hri
+from flows_support import GTIN, OTHER_GTIN, THIRD_GTIN, all_sent, epcis_errors, hri
 
 from labelsvc.domain.actors import Actor
 from labelsvc.gs1.scan import parse_scan
 from labelsvc.labels.preview import preview
 from labelsvc.printing.emulator import PrinterEmulator
-from labelsvc.services import epcis, packing, print_queue, receiving, trace
+from labelsvc.services import epcis, packing, receiving, trace
 from labelsvc.services.app import App
-from labelsvc.services.print_queue import WorkerSet
-from labelsvc.services.printers import sync_printers
 from labelsvc.services.receipt_files import receipt_from_mapping
-
-
-@pytest.fixture
-def zebra(flows: App, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrinterEmulator]:
-    """A Zebra emulator on a free port, known as printer ``zebra``, with workers running."""
-    with PrinterEmulator(out_dir=tmp_path_factory.mktemp("emulator")) as emu:
-        folder = flows.settings.path(flows.settings.paths.printers)
-        (folder / "zebra.toml").write_text(
-            f'driver = "tcp9100"\naddress = "127.0.0.1:{emu.port}"\nlanguage = "zpl"\n',
-            encoding="utf-8",
-        )
-        sync_printers(flows)
-        workers = WorkerSet(flows, poll_seconds=0.1).start()
-        yield emu
-        workers.stop()
-
-
-def _all_sent(app: App, actor: Actor, timeout: float = 60.0) -> bool:
-    """Wait until the workers recorded every job as sent (a wait, never a timing assert)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        jobs = print_queue.list_jobs(app, actor, printer="zebra")
-        if jobs and all(j.state == "sent" for j in jobs):
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def _decoded(zpl: bytes) -> list[dict[str, str]]:
@@ -84,7 +52,7 @@ def test_receive_pack_print_recall_unpack_export(
     assert (closed.state, closed.count, closed.capacity) == ("closed", 2, 2)
 
     assert zebra.wait_for_labels(27, timeout=60)
-    assert _all_sent(flows, operator)
+    assert all_sent(flows, operator)
     labels = [_decoded(zpl) for zpl in zebra.labels]
     unit_labels = [d for found in labels for d in found if "21" in d]
     assert sorted((d["01"], d["21"], d["10"], d["17"]) for d in unit_labels) == sorted(

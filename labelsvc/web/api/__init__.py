@@ -24,7 +24,8 @@ from labelsvc.web.problems import problem, problem_for
 log = logging.getLogger(__name__)
 RESOURCES = (
     "openapi", "products", "pools", "labels", "jobs", "printers", "receipts", "containers",
-    "serials", "shipments", "lots", "exports", "webhooks",
+    "serials", "shipments", "lots", "exports", "webhooks", "orders", "returns",
+    "flow_metrics",
 )  # fmt: skip
 HTTP_CODES = {
     400: "bad-request",

@@ -31,6 +31,7 @@ PRODUCT = obj({
     "units_per_case": OPT_INTEGER,
     "cases_per_pallet": OPT_INTEGER,
     "unit_pool": OPT_STRING,
+    "warranty_days": {"type": ["integer", "null"], "description": "Warranty period, days"},
 })  # fmt: skip
 _OPT_COUNT = {"type": ["integer", "null"], "minimum": 1, "maximum": 1_000_000}
 PRODUCT_BODY = body(
@@ -41,6 +42,12 @@ PRODUCT_BODY = body(
         "units_per_case": _OPT_COUNT,
         "cases_per_pallet": _OPT_COUNT,
         "unit_pool": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
+        "warranty_days": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "maximum": 36_500,
+            "description": "Warranty period in days (returns are checked)",
+        },
     },
     required=("description", "company_prefix_length"),
 )
@@ -54,6 +61,7 @@ def product_json(p: Product) -> dict[str, Any]:
         "gtin": p.gtin, "sku": p.sku, "description": p.description,
         "company_prefix_length": p.company_prefix_length, "units_per_case": p.units_per_case,
         "cases_per_pallet": p.cases_per_pallet, "unit_pool": p.unit_pool,
+        "warranty_days": p.warranty_days,
     }  # fmt: skip
 
 

@@ -7,10 +7,12 @@ Link URL, anything with ``/``) is looked up with ``GET /serials?code=…`` inste
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from labelsvc.services.flow_views import item_view
 from labelsvc.services.labeling import reprint, void
+from labelsvc.services.metrics_flows import measured_trace
 from labelsvc.services.trace import HoldResult, TimelineEntry, Trace, quarantine, release, trace
 from labelsvc.web.api.labels import LABEL_RESULT, NAME, label_result_json
 from labelsvc.web.api.registry import Call, Reply, json_ok, route
@@ -89,11 +91,20 @@ def hold_json(h: HoldResult) -> dict[str, Any]:
             "changed": [item_view_json(i) for i in h.items], "total": h.total}  # fmt: skip
 
 
+def _traced(call: Call, code: str, render: Callable[[Trace], Any]) -> Reply:
+    """A trace answered as JSON, timed from its start to the built answer (time to trace)."""
+    with measured_trace(call.app, call.actor, code, "api") as clock:
+        found = trace(call.app, code, actor=call.actor)
+        answer = render(found)
+        clock.answered(1 + len(found.descendants))
+    return Reply(answer)
+
+
 @route("GET", "/serials/{code}", summary="A unit serial or SSCC and where it stands",
        tag="serials", params=PARAMS, responses=json_ok(SERIAL), permission="read")  # fmt: skip
 def serials_get(call: Call, code: str) -> Reply:
     """State, hold, lot, its container view and its receipts."""
-    return Reply(serial_json(trace(call.app, code, actor=call.actor)))
+    return _traced(call, code, serial_json)
 
 
 @route("GET", "/serials", summary="Look a scan up by query (Digital Link URLs, codes with /)",
@@ -103,15 +114,14 @@ def serials_get(call: Call, code: str) -> Reply:
        "path segment.")  # fmt: skip
 def serials_lookup(call: Call) -> Reply:
     """The query form of :func:`serials_get`."""
-    return Reply(serial_json(trace(call.app, call.query["code"], actor=call.actor)))
+    return _traced(call, call.query["code"], serial_json)
 
 
 @route("GET", "/serials/{code}/hierarchy", summary="Its parent chain and everything in it",
        tag="serials", params=PARAMS, responses=json_ok(HIERARCHY), permission="read")  # fmt: skip
 def serials_hierarchy(call: Call, code: str) -> Reply:
     """Ancestors nearest first (case, then pallet); descendants parents before children."""
-    t = trace(call.app, code, actor=call.actor)
-    return Reply({
+    return _traced(call, code, lambda t: {
         "item": item_view_json(t.item),
         "ancestors": [item_view_json(i) for i in t.ancestors],
         "descendants": [item_view_json(i) for i in t.descendants],

@@ -6,16 +6,15 @@ forged request for an action the role lacks is refused by the use case (403 here
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from flask import Blueprint, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from labelsvc.domain.errors import LabelsvcError
-from labelsvc.services.dashboard import record_trace_lookup
 from labelsvc.services.flow_views import ItemView
 from labelsvc.services.labeling import reprint, void
+from labelsvc.services.metrics_flows import measured_trace
 from labelsvc.services.trace import Trace, quarantine, release, trace
 from labelsvc.web.context import service
 from labelsvc.web.ui.common import actor, form_text, is_htmx, require_login, station_name, status_of
@@ -37,22 +36,22 @@ def children_of(found: Trace) -> dict[int, list[ItemView]]:
 def index() -> ResponseReturnValue:
     """The trace page; with ``q`` the item's tree and timeline (a partial for HTMX)."""
     query = request.args.get("q", "").strip()
-    found, error = None, None
-    if query:
-        started = time.perf_counter()
+    template = "trace/result.html" if is_htmx() else "trace/index.html"
+    if not query:
+        return render_template(template, query=query, found=None, error=None, children={})
+    with measured_trace(service(), actor(), query, "page") as clock:
+        found, error = None, None
         try:
             found = trace(service(), query, actor=actor())
         except LabelsvcError as exc:
             error = exc
-        record_trace_lookup(
-            service(), actor(), query=query, found=found is not None,
-            nodes=1 + len(found.descendants) if found else 0, started=started,
+        html = render_template(
+            template, query=query, found=found, error=error,
+            children=children_of(found) if found else {},
         )  # fmt: skip
-    template = "trace/result.html" if is_htmx() else "trace/index.html"
-    return render_template(
-        template, query=query, found=found, error=error,
-        children=children_of(found) if found else {},
-    )  # fmt: skip
+        if found:
+            clock.answered(1 + len(found.descendants))
+    return html
 
 
 def _act(run: Callable[[], str]) -> ResponseReturnValue:
