@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-
-from PIL import Image, ImageChops, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw
 
 from labelsvc.gs1.element import parse_hri
-from labelsvc.labels import symbols
+from labelsvc.labels import font0, symbols
 from labelsvc.labels.code128 import decode_zpl
 from labelsvc.labels.zpl import unescape
 
 _COMMAND = re.compile(rb"[\^~]")
+_QR_MAG = {152: 1, 203: 2, 300: 3, 600: 6}  # ^BQ magnification default by resolution
 _IGNORED_SILENTLY = {"FX", "PQ", "MM", "MN", "MT", "PR", "MD", "JM", "PO", "LR", "FW"}
 
 
@@ -63,7 +62,7 @@ class _BoxStyle:
 
 @dataclass(frozen=True)
 class _TextStyle:
-    height: int
+    size: tuple[int, int]  # font 0 height, width (dots)
     block: tuple[int, int, int, str] | None  # ^FB width, lines, spacing, justify
 
 
@@ -99,21 +98,6 @@ class _Pending:
     barcode: tuple[str, list[str]] | None = None
     box: list[str] | None = None
     data: bytes | None = None
-
-
-#: Closest free look-alike of Zebra font 0 (a bold condensed sans), when installed.
-FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf",)
-
-
-@lru_cache(maxsize=64)
-def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """A condensed sans at ``size`` pixels; Pillow's bundled font (ASCII only) otherwise."""
-    for path in FONT_FILES:
-        try:
-            return ImageFont.truetype(path, max(4, size))
-        except OSError:
-            continue
-    return ImageFont.load_default(size=max(4, size))
 
 
 def _int(params: list[str], index: int, default: int) -> int:
@@ -245,8 +229,8 @@ def _finish(fmt: _Format, p: _Pending) -> None:
         return
     value = _field_text(fmt, p)
     if p.barcode is None:
-        height = (p.font or fmt.font)[0]
-        fmt.ops.append((_text_field(p, value, height), _TextStyle(height, p.block)))
+        size = font0.size(*(p.font or fmt.font))
+        fmt.ops.append((_text_field(p, value, size), _TextStyle(size, p.block)))
         return
     name, params = p.barcode
     if name == "BX":
@@ -254,15 +238,18 @@ def _finish(fmt: _Format, p: _Pending) -> None:
     elif name == "BC":
         f, symbol = _code128_op(fmt, p, params, value)
     else:
-        f, symbol = _qr_op(p, params, value)
+        f, symbol = _qr_op(fmt, p, params, value)
     if p.baseline:  # ^FT places a barcode by its bottom-left corner
         f = replace(f, y=f.y - f.height)
     fmt.ops.append((f, symbol))
 
 
-def _text_field(p: _Pending, value: str, height: int) -> Field:
-    top = p.y - height if p.baseline else p.y
-    return Field("text", p.x, top, 0, height, value, p.reverse)
+def _text_field(p: _Pending, value: str, size: tuple[int, int]) -> Field:
+    """A ^FO origin is the top of the capitals; a ^FT origin is on the baseline."""
+    height, width = size
+    top = p.y - round(font0.CAP_HEIGHT * height) if p.baseline else p.y
+    drawn = font0.text_width(value, width)
+    return Field("text", p.x, top, drawn, height, value, p.reverse)
 
 
 def _datamatrix_op(p: _Pending, params: list[str], value: str) -> tuple[Field, _Payload]:
@@ -332,15 +319,20 @@ def _code128_op(fmt: _Format, p: _Pending, params: list[str], value: str) -> tup
     return f, symbols.scaled(image, module, height)
 
 
-def _qr_op(p: _Pending, params: list[str], value: str) -> tuple[Field, _Payload]:
-    """^BQo,model,mag with field data ``<ecl><mode>,<data>`` (e.g. ``MA,https://...``)."""
-    mag = max(1, _int(params, 2, 2))
+def _qr_op(fmt: _Format, p: _Pending, params: list[str], value: str) -> tuple[Field, _Payload]:
+    """^BQo,model,mag with field data ``<ecl><mode>,<data>`` (e.g. ``MA,https://...``).
+
+    A printer draws a QR code placed with ^FO below its origin by the ^BY bar height (10 dots
+    unless ^BY set one): the symbol's top row is at y + that height, not at y.
+    """
+    mag = max(1, _int(params, 2, _QR_MAG.get(fmt.dpi, 2)))
     ecl, _, data = value.partition(",")
     try:
         image = symbols.qr(data, (ecl[:1] or "M").upper())
     except ValueError as exc:
         raise PreviewError(f"^BQ data cannot be encoded: {exc}") from exc
-    f = Field("qr", p.x, p.y, image.width * mag, image.height * mag, data, p.reverse)
+    top = p.y if p.baseline else p.y + fmt.by[1]
+    f = Field("qr", p.x, top, image.width * mag, image.height * mag, data, p.reverse)
     return f, symbols.scaled(image, mag)
 
 
@@ -371,35 +363,34 @@ def _draw_op(image: Image.Image, f: Field, payload: _Payload, ink: int) -> None:
                 (f.x, f.y, f.x + f.width - 1, f.y + f.height - 1), outline=colour, width=t
             )
     elif isinstance(payload, _TextStyle):
-        _draw_text(draw, f, payload, ink)
+        _draw_text(image, f, payload, ink)
     else:
         image.paste(ink, (f.x, f.y, f.x + payload.width, f.y + payload.height), payload)
 
 
-def _draw_text(draw: ImageDraw.ImageDraw, f: Field, style: _TextStyle, ink: int) -> None:
-    height, block = style.height, style.block
-    face = font(height)
+def _draw_text(image: Image.Image, f: Field, style: _TextStyle, ink: int) -> None:
+    (height, width), block = style.size, style.block
     if block is None:
-        draw.text((f.x, f.y), f.text, font=face, fill=ink)
+        font0.draw(image, f.x, f.y, f.text, style.size, ink)
         return
     box_width, max_lines, spacing, justify = block
-    lines = _wrap(f.text, face, box_width)[: max(1, max_lines)]
+    lines = _wrap(f.text, width, box_width)[: max(1, max_lines)]
     for index, line in enumerate(lines):
         offset = 0
         if justify in ("C", "R"):
-            room = box_width - int(face.getlength(line))
+            room = box_width - font0.text_width(line, width)
             offset = room // 2 if justify == "C" else room
-        draw.text((f.x + offset, f.y + index * (height + spacing)), line, font=face, fill=ink)
+        font0.draw(image, f.x + offset, f.y + index * (height + spacing), line, style.size, ink)
 
 
-def _wrap(text: str, face: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> list[str]:
+def _wrap(text: str, font_width: int, width: int) -> list[str]:
     """Split at ``\\&`` and wrap words to ``width`` dots, like a ^FB block."""
     lines: list[str] = []
     for part in text.split("\\&"):
         current = ""
         for word in part.split(" "):
             candidate = f"{current} {word}" if current else word
-            if current and width and face.getlength(candidate) > width:
+            if current and width and font0.text_width(candidate, font_width) > width:
                 lines.append(current)
                 current = word
             else:
