@@ -4,24 +4,27 @@ Because the preview is drawn from the rendered ZPL, it is faithful by constructi
 barcodes carry what the printer would encode (after ``^FH`` and the ``^BX`` escapes are
 undone), at the positions and sizes the ZPL gives. Custom templates preview too.
 
-Supported: ^XA ^XZ ^CI ^PW ^LL ^LH ^FO ^FT ^A ^CF ^FB ^GB ^FH ^FD ^FS ^BX ^BC ^BQ ^BY ^FR
-^FX. Other commands are listed in :attr:`Preview.ignored`; fields are drawn upright only.
+Supported: ^XA ^XZ ^CI ^PW ^LL ^LH ^FO ^FT ^A0 ^CF ^FB ^GB ^FH ^FD ^FS ^BX ^BC ^BQ ^BY ^FR,
+fields upright. Text is set in font 0's own widths (:mod:`labelsvc.labels.font0`). Whatever
+else a label holds that changes how it looks is named in :attr:`Preview.unsupported`
+(:mod:`labelsvc.labels.preview_support`), never dropped in silence.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field, replace
+
 from PIL import Image, ImageChops, ImageDraw
 
 from labelsvc.gs1.element import parse_hri
-from labelsvc.labels import font0, symbols
+from labelsvc.labels import font0, preview_support, symbols
 from labelsvc.labels.code128 import decode_zpl
 from labelsvc.labels.zpl import unescape
 
 _COMMAND = re.compile(rb"[\^~]")
 _QR_MAG = {152: 1, 203: 2, 300: 3, 600: 6}  # ^BQ magnification default by resolution
-_IGNORED_SILENTLY = {"FX", "PQ", "MM", "MN", "MT", "PR", "MD", "JM", "PO", "LR", "FW"}
 
 
 class PreviewError(ValueError):
@@ -47,11 +50,17 @@ class Preview:
 
     image: Image.Image
     fields: list[Field]
-    ignored: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)  # what was not drawn as printed
 
     def texts(self) -> list[str]:
         """The text of every text field, in drawing order."""
         return [f.text for f in self.fields if f.kind == "text"]
+
+    def png(self) -> bytes:
+        """The image as PNG, one pixel per printer dot."""
+        buffer = io.BytesIO()
+        self.image.save(buffer, "PNG", compress_level=1)
+        return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,13 @@ class _Format:
     font: tuple[int, int] = (9, 5)  # ^CF default: height, width
     by: tuple[int, int] = (2, 10)  # ^BY: module width, bar height
     ops: list[tuple[Field, _Payload]] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+
+    def note(self, *notes: str | None) -> None:
+        """Name what the preview does not draw as printed, once each."""
+        for text in notes:
+            if text and text not in self.unsupported:
+                self.unsupported.append(text)
 
 
 @dataclass
@@ -128,7 +143,7 @@ def interpret(zpl: bytes | str, dpi: int = 203) -> list[Preview]:
             previews.append(_draw(fmt))
             fmt = None
         elif prefix == b"~":
-            fmt.ignored.append("~" + name)
+            fmt.note(preview_support.command("~", name, rest.decode("latin-1").split(",")))
         else:
             pending = _apply(fmt, pending, name, rest)
     return previews
@@ -166,6 +181,7 @@ def _apply(fmt: _Format, p: _Pending, name: str, rest: bytes) -> _Pending:
     elif name == "A":
         height = _int(params[1:], 0, fmt.font[0]) if len(params) > 1 else fmt.font[0]
         p.font = (height, _int(params, 2, height))
+        fmt.note(*preview_support.font(params))
     elif name == "FH":
         p.hex = text[:1] or "_"
     elif name == "FD":
@@ -181,6 +197,7 @@ def _apply(fmt: _Format, p: _Pending, name: str, rest: bytes) -> _Pending:
         )
     elif name in ("BX", "BC", "BQ"):
         p.barcode = (name, params)
+        fmt.note(*preview_support.barcode(name, params))
     elif name == "GB":
         p.box = params
     elif name == "FS":
@@ -201,12 +218,13 @@ def _set_format(fmt: _Format, name: str, params: list[str]) -> None:
     elif name == "CI":
         fmt.utf8 = _int(params, 0, 0) in (28, 29, 30)
     elif name == "CF":
+        fmt.note(*preview_support.font(params[:1]))
         height = _int(params, 1, fmt.font[0])
         fmt.font = (height, _int(params, 2, height))
     elif name == "BY":
         fmt.by = (_int(params, 0, fmt.by[0]), _int(params, 2, fmt.by[1]))
-    elif name not in _IGNORED_SILENTLY:
-        fmt.ignored.append("^" + name)
+    else:
+        fmt.note(preview_support.command("^", name, params))
 
 
 def _field_text(fmt: _Format, p: _Pending) -> str:
@@ -348,7 +366,7 @@ def _draw(fmt: _Format) -> Preview:
         if f.reverse:
             canvas = ImageChops.logical_xor(canvas, target)
         fields.append(f)
-    return Preview(canvas, fields, fmt.ignored)
+    return Preview(canvas, fields, fmt.unsupported)
 
 
 def _draw_op(image: Image.Image, f: Field, payload: _Payload, ink: int) -> None:
