@@ -6,6 +6,9 @@ field origin. No free font has these widths (condensed sans faces run 10-25 % wi
 preview keeps the widths here, in thousandths of an em as the typeface defines them, and draws
 each glyph of an installed outline font squeezed or stretched into its font 0 cell. Text then
 takes the room on the preview that it takes on the label, whichever outline font is installed.
+The one difference from the typeface is the hyphen: Zebra firmware prints ``-`` as a wide dash
+in a 0.9 em cell (bitmaps captured from a ZD621 show it; Zebrash draws it 0.8 em), and so does
+the preview.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ _WIDTHS: dict[int, str] = {
     148: "¦",
     259: "ijlìíîï",
     278: "IftÌÍÎÏ",
-    296: " !'(),-./:;[\\]{}¡",
+    296: " !'(),./:;[\\]{}¡",
     333: "r|",
     360: "`¨¯´¸",
     370: "²³¹",
@@ -43,12 +46,14 @@ _WIDTHS: dict[int, str] = {
     800: "@",
     815: "W",
     870: "Æ",
+    900: "-",  # a Zebra prints font 0's hyphen as a wide dash (see above)
     907: "%+<=>~¬±¼½¾×÷",
 }
 ADVANCE: dict[str, int] = {c: width for width, chars in _WIDTHS.items() for c in chars}
 _DEFAULT_ADVANCE = 500  # a character outside Latin-1 without a Latin base letter
 CAP_HEIGHT = 0.75  # of the em: where the baseline sits below a ^FO origin
 MIN_DOTS = 10  # the smallest height or width a printer sets font 0 at
+MAX_STRETCH = 2.0  # widest a glyph of the outline font is drawn, relative to its own advance
 
 #: Outline fonts whose glyph shapes are drawn into the font 0 cells, the closest first.
 GLYPH_FONTS = (
@@ -113,8 +118,9 @@ def glyph(char: str, height: int, width: int) -> tuple[Image.Image, int, int] | 
     if box is None:
         return None
     # Scale horizontally about the pen so that the advance becomes the cell; bearings scale too.
-    scale = cell / natural
-    left = round((box[0] - pad) * scale)
+    # A glyph much narrower than its cell (the wide hyphen) is widened at most 2x, centred.
+    scale = min(cell / natural, MAX_STRETCH)
+    left = round((box[0] - pad) * scale + (cell - natural * scale) / 2)
     ink = drawn.crop(box)
     scaled = ink.resize((max(1, round(ink.width * scale)), ink.height), Image.Resampling.BILINEAR)
     mask = scaled.point(lambda v: 255 if v >= 128 else 0).convert("1")

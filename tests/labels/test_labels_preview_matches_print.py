@@ -1,15 +1,21 @@
-"""The preview of every shipped template beside an independent ZPL renderer (Zebrash).
+"""The preview of every shipped template beside two independent ZPL renderers.
 
 What a person reads off the preview must be what the printer prints: the same barcode data,
 each symbol where the printer puts it (within 2 dots), and each line of text as wide as it
 prints (within 5 %). Before the preview set font 0 in its own widths, text came out 25-37 %
 wider than it prints and the QR code 10 dots higher.
 
+The renderers: Zebrash (Go, via npm ``zpl-renderer-js``), the one the widths are held to,
+and zplkit (Rust, PyPI), whose ``zd621`` profile draws font 0 from bitmaps captured on a real
+Zebra printer. Neither shares code with labelsvc or with the other. They do not agree with each
+other on text to 5 %: Zebrash sets digits 0.5 em wide from unhinted outlines, zplkit's captured
+glyphs are 0.47 em with wider side bearings, so short digit strings ("(17) 261231", "31.12.26")
+differ between them by up to 10 %. The preview, set in font 0's own widths, is held within 5 %
+of Zebrash and within that 10 % of zplkit; each line starts within 2 dots of where Zebrash
+starts it (3 of zplkit). Barcodes they place alike, to the dot.
+
 Each text field is also drawn alone (one field on an empty label) so that its width is measured
-from its own ink, not from whatever stands beside it. One known difference is modelled, not
-hidden: Zebrash sets ``-`` 0.8 em wide (the hyphen of its Helvetica substitute), where CG
-Triumvirate, font 0, has a 0.296 em hyphen; fields with a hyphen are compared with that
-difference added. It is not a reason to change the ZPL or the preview.
+from its own ink, not from what stands beside it.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from pathlib import Path
 
 import pytest
 import zebrash_driver
+import zplkit_driver
 import zxingcpp
 from PIL import Image, ImageOps
 
@@ -29,15 +36,16 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ["unit", "unit-4x6", "case", "pallet"]
 DPIS = [203, 300]
 TEXT_FIELD = re.compile(rb"\^FO\d+,\d+\^A0N,(\d+),(\d+)(?:\^FR)?\^FH\\\^FD(.*?)\^FS")
-ZEBRASH_HYPHEN_EXTRA = 0.800 - 0.296  # em: Zebrash's hyphen less font 0's
-WIDTH_TOLERANCE = 0.05
-POSITION_TOLERANCE = 2  # dots
+ENGINES = ["zebrash", "zplkit"]
+WIDTH_TOLERANCE = {"zebrash": 0.05, "zplkit": 0.10}  # of the text's width (see above)
+POSITION_TOLERANCE = 2  # dots, for barcodes
+TEXT_START_TOLERANCE = {"zebrash": 2, "zplkit": 3}  # dots: zplkit's "(" has a wider bearing
 
 
 Box = tuple[int, int, int, int]
-Drawn = dict[
-    tuple[str, int], tuple[bytes, Image.Image, list[tuple[bytes, Image.Image]]]
-]  # (template, dpi): ZPL, image, fields alone
+Drawn = tuple[
+    str, dict[tuple[str, int], tuple[bytes, Image.Image, list[tuple[bytes, Image.Image]]]]
+]  # engine, then by (template, dpi): the ZPL, its image, each text field alone
 
 
 def _alone(zpl: bytes, field: bytes) -> bytes:
@@ -46,37 +54,44 @@ def _alone(zpl: bytes, field: bytes) -> bytes:
     return head + field.replace(b"^FR", b"") + b"^XZ"
 
 
+def _draw(engine: str, zpls: list[bytes], dpis: list[int]) -> list[Image.Image]:
+    """One image per ZPL (each holds one label), drawn by ``engine``."""
+    if engine == "zplkit":
+        drawn = [zplkit_driver.render(zpl, dpi) for zpl, dpi in zip(zpls, dpis, strict=True)]
+    else:  # one Node process for all (loading the WASM takes ~1 s)
+        answer = zebrash_driver.render(zpls, dpis)[1]
+        assert all(one.error is None for one in answer), [one.error for one in answer]
+        drawn = [one.images for one in answer]
+    assert all(len(images) == 1 for images in drawn)
+    return [images[0] for images in drawn]
+
+
 @cache
-def _rendered() -> Drawn:
-    """Each template at each resolution, whole and field by field, in one Zebrash run."""
+def _rendered(engine: str) -> Drawn:
+    """Each template at each resolution, whole and field by field, drawn by ``engine``."""
     library = TemplateLibrary(ROOT / "zpl")
     keys, zpls, dpis = [], [], []
     for name in TEMPLATES:
         for dpi in DPIS:
             zpl = library.render_zpl(name, LabelData.sample(library.kind_of(name)), dpi)
             fields = [_alone(zpl, m.group(0)) for m in TEXT_FIELD.finditer(zpl)]
-            keys.append((name, dpi, fields))
+            keys.append((name, dpi, zpl, fields))
             zpls += [zpl, *fields]
             dpis += [dpi] * (1 + len(fields))
-    _, drawn = zebrash_driver.render(zpls, dpis)
-    for one in drawn:
-        assert one.error is None and len(one.images) == 1, one.error
     out = {}
-    images = iter(drawn)
-    for name, dpi, fields in keys:
+    images = iter(_draw(engine, zpls, dpis))
+    for name, dpi, zpl, fields in keys:
         whole = next(images)
-        out[(name, dpi)] = (
-            whole.zpl,
-            whole.images[0],
-            [(f, next(images).images[0]) for f in fields],
-        )
-    return out
+        out[(name, dpi)] = (zpl, whole, [(f, next(images)) for f in fields])
+    return engine, out
 
 
-@pytest.fixture(scope="module")
-def zebrash() -> Drawn:
-    zebrash_driver.require()
-    return _rendered()
+@pytest.fixture(scope="module", params=ENGINES)
+def independent(request: pytest.FixtureRequest) -> Drawn:
+    """What an independent renderer drew (the fixture runs each test once per renderer)."""
+    engine: str = request.param
+    (zplkit_driver if engine == "zplkit" else zebrash_driver).require()
+    return _rendered(engine)
 
 
 def _symbols(image: Image.Image) -> dict[tuple[str, str], Box]:
@@ -99,36 +114,39 @@ def _ink(image: Image.Image) -> Box:
 @pytest.mark.parametrize("dpi", DPIS)
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_the_preview_puts_every_barcode_where_the_printer_does(
-    zebrash: Drawn, name: str, dpi: int
+    independent: Drawn, name: str, dpi: int
 ) -> None:
-    zpl, theirs, _ = zebrash[(name, dpi)]
+    zpl, theirs, _ = independent[1][(name, dpi)]
     ours = _symbols(interpret(zpl, dpi)[0].image)
     expected = _symbols(theirs)
     assert ours.keys() == expected.keys()  # decoded data identical, symbol for symbol
     assert len(ours) >= 2  # a unit label has a DataMatrix and a QR, a case three symbols
     for symbol, box in ours.items():
         off = max(abs(a - b) for a, b in zip(box, expected[symbol], strict=True))
-        assert off <= POSITION_TOLERANCE, f"{symbol[0]} at {box}, Zebrash {expected[symbol]}"
+        assert off <= POSITION_TOLERANCE, f"{symbol[0]} at {box}, there {expected[symbol]}"
 
 
 @pytest.mark.parametrize("dpi", DPIS)
 @pytest.mark.parametrize("name", TEMPLATES)
-def test_the_preview_sets_text_as_wide_as_the_printer(zebrash: Drawn, name: str, dpi: int) -> None:
-    _, _, fields = zebrash[(name, dpi)]
+def test_the_preview_sets_text_as_wide_as_the_printer(
+    independent: Drawn, name: str, dpi: int
+) -> None:
+    engine, drawn_by = independent
+    _, _, fields = drawn_by[(name, dpi)]
     assert len(fields) >= 4
     report = []
     for alone, theirs in fields:
         match = TEXT_FIELD.search(alone)
         assert match is not None
-        width, text = int(match.group(2)), match.group(3)
+        text = match.group(3)
         [drawn] = interpret(alone, dpi)
         ours, expected = _ink(drawn.image), _ink(theirs)
-        extra = round(text.count(b"-") * ZEBRASH_HYPHEN_EXTRA * width)
-        got, want = ours[2] - ours[0], expected[2] - expected[0] - extra
+        got, want = ours[2] - ours[0], expected[2] - expected[0]
         # 5 %, plus the one dot that measuring ink on a pixel grid can move either edge by
-        if abs(got - want) > WIDTH_TOLERANCE * want + 1:
-            report.append(f"{text.decode()!r}: {got} dots wide, Zebrash {want}")
-        assert abs(ours[0] - expected[0]) <= POSITION_TOLERANCE, f"{text!r} starts elsewhere"
+        if abs(got - want) > WIDTH_TOLERANCE[engine] * want + 1:
+            report.append(f"{text.decode()!r}: {got} dots wide, there {want}")
+        if abs(ours[0] - expected[0]) > TEXT_START_TOLERANCE[engine]:
+            report.append(f"{text.decode()!r}: starts at {ours[0]}, there {expected[0]}")
     assert report == []
 
 
