@@ -138,3 +138,19 @@ def draw(image: Image.Image, x: int, y: int, text: str, size: tuple[int, int], i
             left, top = round(pen) + dx, y + dy
             image.paste(ink, (left, top, left + mask.width, top + mask.height), mask)
         pen += step(char, width)
+
+
+def wrap(text: str, font_width: int, width: int) -> list[str]:
+    """Split at ``\\&`` and wrap words to ``width`` dots, like a ^FB block."""
+    lines: list[str] = []
+    for part in text.split("\\&"):
+        current = ""
+        for word in part.split(" "):
+            candidate = f"{current} {word}" if current else word
+            if current and width and text_width(candidate, font_width) > width:
+                lines.append(current)
+                current = word
+            else:
+                current = candidate
+        lines.append(current)
+    return lines

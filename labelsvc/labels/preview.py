@@ -392,26 +392,10 @@ def _draw_text(image: Image.Image, f: Field, style: _TextStyle, ink: int) -> Non
         font0.draw(image, f.x, f.y, f.text, style.size, ink)
         return
     box_width, max_lines, spacing, justify = block
-    lines = _wrap(f.text, width, box_width)[: max(1, max_lines)]
+    lines = font0.wrap(f.text, width, box_width)[: max(1, max_lines)]
     for index, line in enumerate(lines):
         offset = 0
         if justify in ("C", "R"):
             room = box_width - font0.text_width(line, width)
             offset = room // 2 if justify == "C" else room
         font0.draw(image, f.x + offset, f.y + index * (height + spacing), line, style.size, ink)
-
-
-def _wrap(text: str, font_width: int, width: int) -> list[str]:
-    """Split at ``\\&`` and wrap words to ``width`` dots, like a ^FB block."""
-    lines: list[str] = []
-    for part in text.split("\\&"):
-        current = ""
-        for word in part.split(" "):
-            candidate = f"{current} {word}" if current else word
-            if current and width and font0.text_width(candidate, font_width) > width:
-                lines.append(current)
-                current = word
-            else:
-                current = candidate
-        lines.append(current)
-    return lines
