@@ -138,7 +138,8 @@ def _measure(app: App, pallets: list[int], loose: list[str]) -> dict[str, list[f
     return {
         "pack scan": scans, "  reference: lookup + 1 event, committed": writes,
         "trace pallet 50x12": traces, "  reference: bare descendants query": reads,
-        "recall pallet 50x12": recalls, "  reference: bare descendants query, pallets recalled": recall_reads,
+        "recall pallet 50x12": recalls,
+        "  reference: bare descendants query, same pallets": recall_reads,
     }  # fmt: skip
 
 
