@@ -19,6 +19,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from common import percentile
 
@@ -88,6 +89,16 @@ def _wait_up(url: str, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("labelsvc serve did not answer")
 
 
+def _wait_js(page: Any, expression: str, timeout: float = 30.0) -> None:
+    """Poll ``expression`` until true: ``wait_for_function`` evals in the page, which the
+    pages' Content-Security-Policy (no ``unsafe-eval``) forbids; ``evaluate`` does not."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"still false after {timeout:g} s: {expression}")
+        time.sleep(0.002)
+
+
 def _measure(url: str) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
@@ -102,12 +113,12 @@ def _measure(url: str) -> dict[str, list[float]]:
         page.wait_for_load_state()
         for name, _ in SIZES:
             page.goto(f"/receiving/BENCH-{name.upper()}")
-            page.wait_for_function("!!(document.querySelector('#scan') || {}).scanBox")
-            page.wait_for_function("document.querySelector('#scan').dataset.pending === '0'")
+            _wait_js(page, "!!(document.querySelector('#scan') || {}).scanBox")
+            _wait_js(page, "document.querySelector('#scan').dataset.pending === '0'")
             page.evaluate(PROBE)
             for n in range(SCANS):
                 page.keyboard.type(f"]d201{GTIN}21N{name[0]}{n:05d}\n")
-                page.wait_for_function(f"window.__lat.length > {n}")
+                _wait_js(page, f"window.__lat.length > {n}")
             found[name] = [float(v) for v in page.evaluate("window.__lat")]
             found[f"health-{name}"] = [float(v) for v in page.evaluate(HEALTH, SCANS)]
         browser.close()

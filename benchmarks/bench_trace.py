@@ -3,6 +3,11 @@ its recall, in a database of 1,000,000 serials and 50,000 containers beside one 
 
 The figures should be the same at both sizes: every query walks an index (shown by the
 ``plan`` rows, from ``EXPLAIN QUERY PLAN``), never the whole table.
+
+Each figure has a reference measured in the same run, interleaved with it call by call: for
+a pack scan, one committed write that looks the unit up by its code and appends one event
+(the least a pack scan can write); for a trace and a recall, the bare recursive query of the
+same pallet's descendants (the least a trace can read).
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from common import fresh_app, ms, percentile
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.pools import PoolSpec
 from labelsvc.services import packing, trace
-from labelsvc.services.allocation import allocate_in
+from labelsvc.services.allocation import CHUNK, allocate_in
 from labelsvc.services.app import App
 from labelsvc.services.pools import save_pool
 from labelsvc.store import Tx
+from labelsvc.store.items import namespace_for
 
 ACTOR = Actor(name="bench", kind="user", role="admin", station="bench")
 GTIN = "09506000134352"
@@ -42,9 +48,8 @@ def _build(units: int, containers: int) -> tuple[App, list[int], list[str]]:
     pallets = containers // (CASES_PER_PALLET + 1)
     cases = pallets * CASES_PER_PALLET
     with app.store.write() as tx:
-        unit_alloc = allocate_in(tx, "bench-units", units, actor=ACTOR, gtin=GTIN)
-        sscc_alloc = allocate_in(tx, "demo-sscc", containers, actor=ACTOR)
-        first_unit, first_sscc = unit_alloc.first_item_id, sscc_alloc.first_item_id
+        first_unit = _allocate(tx, "bench-units", units, gtin=GTIN)
+        first_sscc = _allocate(tx, "demo-sscc", containers)
         case_ids = list(range(first_sscc, first_sscc + cases))
         pallet_ids = list(range(first_sscc + cases, first_sscc + cases + pallets))
         for level, ids in (("case", case_ids), ("pallet", pallet_ids)):
@@ -55,8 +60,19 @@ def _build(units: int, containers: int) -> tuple[App, list[int], list[str]]:
         _nest(tx, case_ids, first_unit, UNITS_PER_CASE)
         _nest(tx, pallet_ids, case_ids[0], CASES_PER_PALLET)
         first_loose = first_unit + cases * UNITS_PER_CASE
-        loose = tx.items.values_in_range(first_loose, first_loose + PACK_SCANS - 1)
+        loose = [i.value for i in tx.items.by_ids(range(first_loose, first_loose + PACK_SCANS))]
     return app, pallet_ids, loose
+
+
+def _allocate(tx: Tx, pool: str, count: int, gtin: str | None = None) -> int:
+    """``count`` serials in allocations of at most ``CHUNK`` in one transaction; the first id."""
+    first = last = None
+    for start in range(0, count, CHUNK):
+        made = allocate_in(tx, pool, min(CHUNK, count - start), actor=ACTOR, gtin=gtin)
+        assert last is None or made.first_item_id == last + 1, "ids are contiguous"
+        first, last = first or made.first_item_id, made.last_item_id
+    assert first is not None
+    return first
 
 
 def _nest(tx: Tx, parents: list[int], first_child: int, per_parent: int) -> None:
@@ -75,21 +91,56 @@ def _timed(fn: object, *args: object, **kwargs: object) -> float:
     return time.perf_counter() - start
 
 
+def _bare_write(app: App, value: str) -> None:
+    """The reference of a pack scan: find the unit by its code, append one event, commit."""
+    with app.store.write() as tx:
+        row = tx.execute(
+            "SELECT id FROM items WHERE namespace = ? AND value = ?",
+            (namespace_for("unit", GTIN), value),
+        ).fetchone()
+        tx.events.append("bench-reference", actor=ACTOR.label, item_id=row[0])
+
+
+def _bare_descendants(app: App, item_id: int) -> None:
+    """The reference of a trace: the recursive query of everything below one pallet."""
+    with app.store.read() as tx:
+        rows = tx.execute(
+            "WITH RECURSIVE below(id) AS (SELECT id FROM items WHERE parent_id = ?"
+            " UNION ALL SELECT i.id FROM items i JOIN below b ON i.parent_id = b.id)"
+            " SELECT id FROM below",
+            (item_id,),
+        ).fetchall()
+    assert len(rows) == CASES_PER_PALLET * (UNITS_PER_CASE + 1)
+
+
 def _measure(app: App, pallets: list[int], loose: list[str]) -> dict[str, list[float]]:
     scans: list[float] = []
+    writes: list[float] = []
     for start in range(0, len(loose), UNITS_PER_CASE):
         case = packing.open_case(app, actor=ACTOR, gtin=GTIN)
         for value in loose[start : start + UNITS_PER_CASE]:
+            writes.append(_timed(_bare_write, app, value))
             scans.append(_timed(packing.add_to_container, app, case.sscc,
                                 f"(01){GTIN}(21){value}", actor=ACTOR))  # fmt: skip
     with app.store.read() as tx:
         ssccs = [i.value for i in tx.items.by_ids(pallets[: RECALLS + 1])]
     traced = trace.trace(app, ssccs[0], actor=ACTOR)
     assert len(traced.descendants) == CASES_PER_PALLET * (UNITS_PER_CASE + 1)
-    traces = [_timed(trace.trace, app, ssccs[0], actor=ACTOR) for _ in range(TRACES)]
-    recalls = [_timed(trace.quarantine, app, s, actor=ACTOR, reason="bench", recall=True)
-               for s in ssccs[1 : RECALLS + 1]]  # fmt: skip
-    return {"pack scan": scans, "trace pallet 50x12": traces, "recall pallet 50x12": recalls}
+    traces, reads = [], []
+    for _ in range(TRACES):
+        traces.append(_timed(trace.trace, app, ssccs[0], actor=ACTOR))
+        reads.append(_timed(_bare_descendants, app, pallets[0]))
+    recalls, recall_reads = [], []
+    for sscc, pallet in zip(ssccs[1 : RECALLS + 1], pallets[1 : RECALLS + 1], strict=True):
+        recall_reads.append(_timed(_bare_descendants, app, pallet))
+        recalls.append(_timed(trace.quarantine, app, sscc, actor=ACTOR, reason="bench",
+                              recall=True))  # fmt: skip
+    return {
+        "pack scan": scans, "  reference: lookup + 1 event, committed": writes,
+        "trace pallet 50x12": traces, "  reference: bare descendants query": reads,
+        "recall pallet 50x12": recalls,
+        "  reference: bare descendants query, same pallets": recall_reads,
+    }  # fmt: skip
 
 
 PLANS = {

@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 def main(argv: list[str]) -> int:
     """Run the named benchmarks (all by default) and print a table per benchmark."""
     wanted = set(argv)
+    failed: list[str] = []
     files = sorted(HERE.glob("bench_*.py"))
     print(f"labelsvc benchmarks on {platform.node()} ({platform.python_version()}, "
           f"{platform.machine()})")  # fmt: skip
@@ -32,11 +33,19 @@ def main(argv: list[str]) -> int:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         started = time.perf_counter()
-        print(f"\n== {name}")
-        for figure, value in module.run():
+        print(f"\n== {name}", flush=True)
+        try:
+            rows = module.run()
+        except Exception as exc:  # one broken benchmark must not hide the others' figures
+            failed.append(name)
+            print(f"  FAILED: {type(exc).__name__}: {str(exc)[:500]}")
+            continue
+        for figure, value in rows:
             print(f"  {figure:<62} {value}")
-        print(f"  ({time.perf_counter() - started:.1f} s)")
-    return 0
+        print(f"  ({time.perf_counter() - started:.1f} s)", flush=True)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

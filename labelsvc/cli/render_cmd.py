@@ -91,10 +91,12 @@ def render(
 ) -> None:
     """Render one label from a template, with sample data unless --data is given."""
     library = TemplateLibrary(zpl_dir or _site_templates(ctx))
+    unsupported: list[str] = []
     try:
         data = _data(library, template, data_json)
         if output == "png":
-            body = library.render_png(template, data, int(dpi))
+            drawn = library.preview(template, data, int(dpi))
+            body, unsupported = drawn.png(), drawn.unsupported
         elif output == "escpos":
             body = library.render_escpos(template, data)
         else:
@@ -108,3 +110,5 @@ def render(
         click.echo(
             f"wrote {output_file} ({len(body)} bytes, {output}, template {template})", err=True
         )
+    for note in unsupported:  # the preview differs from the print here
+        click.echo(f"preview: {note}", err=True)

@@ -4,25 +4,27 @@ Because the preview is drawn from the rendered ZPL, it is faithful by constructi
 barcodes carry what the printer would encode (after ``^FH`` and the ``^BX`` escapes are
 undone), at the positions and sizes the ZPL gives. Custom templates preview too.
 
-Supported: ^XA ^XZ ^CI ^PW ^LL ^LH ^FO ^FT ^A ^CF ^FB ^GB ^FH ^FD ^FS ^BX ^BC ^BQ ^BY ^FR
-^FX. Other commands are listed in :attr:`Preview.ignored`; fields are drawn upright only.
+Supported: ^XA ^XZ ^CI ^PW ^LL ^LH ^FO ^FT ^A0 ^CF ^FB ^GB ^FH ^FD ^FS ^BX ^BC ^BQ ^BY ^FR,
+fields upright. Text is set in font 0's own widths (:mod:`labelsvc.labels.font0`). Whatever
+else a label holds that changes how it looks is named in :attr:`Preview.unsupported`
+(:mod:`labelsvc.labels.preview_support`), never dropped in silence.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
-from PIL import Image, ImageChops, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw
 
 from labelsvc.gs1.element import parse_hri
-from labelsvc.labels import symbols
+from labelsvc.labels import font0, preview_support, symbols
 from labelsvc.labels.code128 import decode_zpl
 from labelsvc.labels.zpl import unescape
 
 _COMMAND = re.compile(rb"[\^~]")
-_IGNORED_SILENTLY = {"FX", "PQ", "MM", "MN", "MT", "PR", "MD", "JM", "PO", "LR", "FW"}
+_QR_MAG = {152: 1, 203: 2, 300: 3, 600: 6}  # ^BQ magnification default by resolution
 
 
 class PreviewError(ValueError):
@@ -48,11 +50,17 @@ class Preview:
 
     image: Image.Image
     fields: list[Field]
-    ignored: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)  # what was not drawn as printed
 
     def texts(self) -> list[str]:
         """The text of every text field, in drawing order."""
         return [f.text for f in self.fields if f.kind == "text"]
+
+    def png(self) -> bytes:
+        """The image as PNG, one pixel per printer dot."""
+        buffer = io.BytesIO()
+        self.image.save(buffer, "PNG", compress_level=1)
+        return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,7 @@ class _BoxStyle:
 
 @dataclass(frozen=True)
 class _TextStyle:
-    height: int
+    size: tuple[int, int]  # font 0 height, width (dots)
     block: tuple[int, int, int, str] | None  # ^FB width, lines, spacing, justify
 
 
@@ -82,7 +90,13 @@ class _Format:
     font: tuple[int, int] = (9, 5)  # ^CF default: height, width
     by: tuple[int, int] = (2, 10)  # ^BY: module width, bar height
     ops: list[tuple[Field, _Payload]] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+
+    def note(self, *notes: str | None) -> None:
+        """Name what the preview does not draw as printed, once each."""
+        for text in notes:
+            if text and text not in self.unsupported:
+                self.unsupported.append(text)
 
 
 @dataclass
@@ -99,21 +113,6 @@ class _Pending:
     barcode: tuple[str, list[str]] | None = None
     box: list[str] | None = None
     data: bytes | None = None
-
-
-#: Closest free look-alike of Zebra font 0 (a bold condensed sans), when installed.
-FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf",)
-
-
-@lru_cache(maxsize=64)
-def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """A condensed sans at ``size`` pixels; Pillow's bundled font (ASCII only) otherwise."""
-    for path in FONT_FILES:
-        try:
-            return ImageFont.truetype(path, max(4, size))
-        except OSError:
-            continue
-    return ImageFont.load_default(size=max(4, size))
 
 
 def _int(params: list[str], index: int, default: int) -> int:
@@ -144,7 +143,7 @@ def interpret(zpl: bytes | str, dpi: int = 203) -> list[Preview]:
             previews.append(_draw(fmt))
             fmt = None
         elif prefix == b"~":
-            fmt.ignored.append("~" + name)
+            fmt.note(preview_support.command("~", name, rest.decode("latin-1").split(",")))
         else:
             pending = _apply(fmt, pending, name, rest)
     return previews
@@ -182,6 +181,7 @@ def _apply(fmt: _Format, p: _Pending, name: str, rest: bytes) -> _Pending:
     elif name == "A":
         height = _int(params[1:], 0, fmt.font[0]) if len(params) > 1 else fmt.font[0]
         p.font = (height, _int(params, 2, height))
+        fmt.note(*preview_support.font(params))
     elif name == "FH":
         p.hex = text[:1] or "_"
     elif name == "FD":
@@ -197,6 +197,7 @@ def _apply(fmt: _Format, p: _Pending, name: str, rest: bytes) -> _Pending:
         )
     elif name in ("BX", "BC", "BQ"):
         p.barcode = (name, params)
+        fmt.note(*preview_support.barcode(name, params))
     elif name == "GB":
         p.box = params
     elif name == "FS":
@@ -217,12 +218,13 @@ def _set_format(fmt: _Format, name: str, params: list[str]) -> None:
     elif name == "CI":
         fmt.utf8 = _int(params, 0, 0) in (28, 29, 30)
     elif name == "CF":
+        fmt.note(*preview_support.font(params[:1]))
         height = _int(params, 1, fmt.font[0])
         fmt.font = (height, _int(params, 2, height))
     elif name == "BY":
         fmt.by = (_int(params, 0, fmt.by[0]), _int(params, 2, fmt.by[1]))
-    elif name not in _IGNORED_SILENTLY:
-        fmt.ignored.append("^" + name)
+    else:
+        fmt.note(preview_support.command("^", name, params))
 
 
 def _field_text(fmt: _Format, p: _Pending) -> str:
@@ -245,8 +247,8 @@ def _finish(fmt: _Format, p: _Pending) -> None:
         return
     value = _field_text(fmt, p)
     if p.barcode is None:
-        height = (p.font or fmt.font)[0]
-        fmt.ops.append((_text_field(p, value, height), _TextStyle(height, p.block)))
+        size = font0.size(*(p.font or fmt.font))
+        fmt.ops.append((_text_field(p, value, size), _TextStyle(size, p.block)))
         return
     name, params = p.barcode
     if name == "BX":
@@ -254,15 +256,18 @@ def _finish(fmt: _Format, p: _Pending) -> None:
     elif name == "BC":
         f, symbol = _code128_op(fmt, p, params, value)
     else:
-        f, symbol = _qr_op(p, params, value)
+        f, symbol = _qr_op(fmt, p, params, value)
     if p.baseline:  # ^FT places a barcode by its bottom-left corner
         f = replace(f, y=f.y - f.height)
     fmt.ops.append((f, symbol))
 
 
-def _text_field(p: _Pending, value: str, height: int) -> Field:
-    top = p.y - height if p.baseline else p.y
-    return Field("text", p.x, top, 0, height, value, p.reverse)
+def _text_field(p: _Pending, value: str, size: tuple[int, int]) -> Field:
+    """A ^FO origin is the top of the capitals; a ^FT origin is on the baseline."""
+    height, width = size
+    top = p.y - round(font0.CAP_HEIGHT * height) if p.baseline else p.y
+    drawn = font0.text_width(value, width)
+    return Field("text", p.x, top, drawn, height, value, p.reverse)
 
 
 def _datamatrix_op(p: _Pending, params: list[str], value: str) -> tuple[Field, _Payload]:
@@ -332,15 +337,20 @@ def _code128_op(fmt: _Format, p: _Pending, params: list[str], value: str) -> tup
     return f, symbols.scaled(image, module, height)
 
 
-def _qr_op(p: _Pending, params: list[str], value: str) -> tuple[Field, _Payload]:
-    """^BQo,model,mag with field data ``<ecl><mode>,<data>`` (e.g. ``MA,https://...``)."""
-    mag = max(1, _int(params, 2, 2))
+def _qr_op(fmt: _Format, p: _Pending, params: list[str], value: str) -> tuple[Field, _Payload]:
+    """^BQo,model,mag with field data ``<ecl><mode>,<data>`` (e.g. ``MA,https://...``).
+
+    A printer draws a QR code placed with ^FO below its origin by the ^BY bar height (10 dots
+    unless ^BY set one): the symbol's top row is at y + that height, not at y.
+    """
+    mag = max(1, _int(params, 2, _QR_MAG.get(fmt.dpi, 2)))
     ecl, _, data = value.partition(",")
     try:
         image = symbols.qr(data, (ecl[:1] or "M").upper())
     except ValueError as exc:
         raise PreviewError(f"^BQ data cannot be encoded: {exc}") from exc
-    f = Field("qr", p.x, p.y, image.width * mag, image.height * mag, data, p.reverse)
+    top = p.y if p.baseline else p.y + fmt.by[1]
+    f = Field("qr", p.x, top, image.width * mag, image.height * mag, data, p.reverse)
     return f, symbols.scaled(image, mag)
 
 
@@ -356,7 +366,7 @@ def _draw(fmt: _Format) -> Preview:
         if f.reverse:
             canvas = ImageChops.logical_xor(canvas, target)
         fields.append(f)
-    return Preview(canvas, fields, fmt.ignored)
+    return Preview(canvas, fields, fmt.unsupported)
 
 
 def _draw_op(image: Image.Image, f: Field, payload: _Payload, ink: int) -> None:
@@ -371,38 +381,21 @@ def _draw_op(image: Image.Image, f: Field, payload: _Payload, ink: int) -> None:
                 (f.x, f.y, f.x + f.width - 1, f.y + f.height - 1), outline=colour, width=t
             )
     elif isinstance(payload, _TextStyle):
-        _draw_text(draw, f, payload, ink)
+        _draw_text(image, f, payload, ink)
     else:
         image.paste(ink, (f.x, f.y, f.x + payload.width, f.y + payload.height), payload)
 
 
-def _draw_text(draw: ImageDraw.ImageDraw, f: Field, style: _TextStyle, ink: int) -> None:
-    height, block = style.height, style.block
-    face = font(height)
+def _draw_text(image: Image.Image, f: Field, style: _TextStyle, ink: int) -> None:
+    (height, width), block = style.size, style.block
     if block is None:
-        draw.text((f.x, f.y), f.text, font=face, fill=ink)
+        font0.draw(image, f.x, f.y, f.text, style.size, ink)
         return
     box_width, max_lines, spacing, justify = block
-    lines = _wrap(f.text, face, box_width)[: max(1, max_lines)]
+    lines = font0.wrap(f.text, width, box_width)[: max(1, max_lines)]
     for index, line in enumerate(lines):
         offset = 0
         if justify in ("C", "R"):
-            room = box_width - int(face.getlength(line))
+            room = box_width - font0.text_width(line, width)
             offset = room // 2 if justify == "C" else room
-        draw.text((f.x + offset, f.y + index * (height + spacing)), line, font=face, fill=ink)
-
-
-def _wrap(text: str, face: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> list[str]:
-    """Split at ``\\&`` and wrap words to ``width`` dots, like a ^FB block."""
-    lines: list[str] = []
-    for part in text.split("\\&"):
-        current = ""
-        for word in part.split(" "):
-            candidate = f"{current} {word}" if current else word
-            if current and width and face.getlength(candidate) > width:
-                lines.append(current)
-                current = word
-            else:
-                current = candidate
-        lines.append(current)
-    return lines
+        font0.draw(image, f.x + offset, f.y + index * (height + spacing), line, style.size, ink)

@@ -8,7 +8,6 @@ Compiled templates are cached per library and recompiled when the file changes.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import threading
@@ -316,9 +315,7 @@ class TemplateLibrary:
 
     def render_png(self, name: str, data: LabelData, dpi: int = 203) -> bytes:
         """A PNG preview, one pixel per printer dot."""
-        buffer = io.BytesIO()
-        self.preview(name, data, dpi).image.save(buffer, "PNG", compress_level=1)
-        return buffer.getvalue()
+        return self.preview(name, data, dpi).png()
 
     def render_escpos(self, name: str, data: LabelData) -> bytes:
         """The same label data for an ESC/POS printer: text, barcode image, feed and cut."""

@@ -14,6 +14,7 @@ from PIL import Image
 
 from labelsvc.gs1 import parse_scan
 from labelsvc.services.print_queue import WorkerSet
+from labelsvc.web.previews import UNSUPPORTED_HEADER
 
 
 def _unit(item: dict[str, Any]) -> str:
@@ -186,3 +187,26 @@ def test_supplier_codes_with_any_gs1_ai_and_gs1_faults_as_problems(stack: Stack)
     lone = api.post(f"/containers/{case}/items", {"item": "(21)W1"}, token="packer")
     body = assert_problem(lone, 400, "gs1-invalid")
     assert body["ai"] == "21" and "requires (01)" in body["detail"]
+
+
+def test_a_png_preview_names_what_it_could_not_draw(stack: Stack) -> None:
+    api = stack.api
+    data = {"kind": "unit", "gtin": GTIN, "serial": "CIRCLE1"}
+    shipped = api.post("/labels/render", {"template": "unit", "data": data, "format": "png"},
+                       token="read")  # fmt: skip
+    assert shipped.status == 200 and UNSUPPORTED_HEADER.lower() not in shipped.headers
+    source = (
+        "{# kind: unit\ntitle: a unit label with a circle and upside down #}\n"
+        "^XA^PW406^LL203^POI^FO20,20^GC60,3^FS"
+        "{{ elements | datamatrix(12, 3) }}^XZ"
+    )
+    stack.app.templates.add("circle-test", source, by="test")
+    drawn = api.post("/labels/render", {"template": "circle-test", "data": data, "format": "png"},
+                     token="read")  # fmt: skip
+    assert drawn.status == 200 and drawn.content_type == "image/png"
+    assert drawn.headers[UNSUPPORTED_HEADER.lower()] == (
+        "^POI (print orientation): drawn as ^PON; ^GC (circle): not drawn"
+    )
+    document = api.get("/openapi.json").json
+    answer = document["paths"]["/api/v1/labels/render"]["post"]["responses"]["200"]
+    assert UNSUPPORTED_HEADER in answer["headers"]

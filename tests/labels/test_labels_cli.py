@@ -77,3 +77,19 @@ def test_help_describes_every_option() -> None:
     result = CliRunner().invoke(render, ["--help"])
     for option in ("--template", "--dpi", "--as", "--data", "--zpl-dir", "-o"):
         assert option in result.output
+
+
+def test_png_says_what_the_preview_could_not_draw(tmp_path: Path) -> None:
+    folder = tmp_path / "zpl"
+    folder.mkdir()
+    (folder / "boxed.zpl.j2").write_text(
+        "{# kind: unit #}\n^XA^PW406^LL203^FO10,10^GC50,3^FS{{ elements | datamatrix(20, 3) }}^XZ"
+    )
+    out = tmp_path / "boxed.png"
+    result = CliRunner().invoke(
+        render, ["--zpl-dir", str(folder), "--template", "boxed", "--as", "png", "-o", str(out)]
+    )
+    assert result.exit_code == 0 and out.stat().st_size > 0
+    assert "preview: ^GC (circle): not drawn" in result.output
+    code, output = _run("--template", "unit", "--as", "png", "-o", str(tmp_path / "unit.png"))
+    assert code == 0 and "preview:" not in output

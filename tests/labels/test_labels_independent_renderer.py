@@ -15,33 +15,23 @@ that install the tests skip on a laptop and fail under ``CI=true``.
 
 from __future__ import annotations
 
-import base64
-import io
-import json
-import re
-import shutil
-import subprocess
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 import pytest
+import zebrash_driver
 import zxingcpp
-from livekit import need_tool
 from PIL import Image, ImageOps
+from zebrash_driver import Rendered
 
 from labelsvc.gs1 import GS, Element, parse_element_string
 from labelsvc.labels import LabelData, TemplateLibrary
 
 ROOT = Path(__file__).resolve().parents[2]
-DRIVER_DIR = Path(__file__).resolve().parent / "independent"
-DRIVER = DRIVER_DIR / "render.cjs"
-PACKAGE = DRIVER_DIR / "node_modules" / "zpl-renderer-js" / "package.json"
-PINNED = json.loads((DRIVER_DIR / "package.json").read_text())["dependencies"]["zpl-renderer-js"]
 
 TEMPLATES = ["unit", "unit-4x6", "case", "pallet"]
 DPIS = [203, 300]
-DPMM = {203: 8, 300: 12}  # Zebrash knows 6, 8, 12 and 24 dots/mm; the ZPL itself is in dots
 # Text a ZPL writer must escape: without ^FH\ escapes ^XZ would end the label before its
 # barcodes and ~JR would reach the printer as a command; UTF-8 needs ^CI28.
 HOSTILE = "Müsli ^XZ^XA^FDX^FS~JR\\ «Bio»"  # printed text first: an empty label is dropped
@@ -55,71 +45,19 @@ def _data(kind: str, dataset: str) -> LabelData:
     return data
 
 
-@dataclass(frozen=True)
-class Rendered:
-    zpl: bytes
-    size: tuple[int, int]  # ^PW x ^LL, in dots
-    images: list[Image.Image]  # one per label (^XA...^XZ) that Zebrash found
-    error: str | None
-
-
-def _label_size(zpl: bytes) -> tuple[int, int]:
-    pw = re.search(rb"\^PW(\d+)", zpl)
-    ll = re.search(rb"\^LL(\d+)", zpl)
-    assert pw and ll, "every shipped template sets ^PW and ^LL"
-    return int(pw.group(1)), int(ll.group(1))
-
-
-def _png(b64: str) -> Image.Image:
-    return Image.open(io.BytesIO(base64.b64decode(b64)))
-
-
 @cache
 def _render_all() -> tuple[str, dict[tuple[str, int, str], Rendered]]:
     """Every (template, dpi, dataset) rendered in one Node process (loading the WASM takes ~1 s)."""
     library = TemplateLibrary(ROOT / "zpl")
     keys = [(n, d, s) for n in TEMPLATES for d in DPIS for s in DATASETS]
     zpls = [library.render_zpl(n, _data(library.kind_of(n), s), d) for n, d, s in keys]
-    sizes = [_label_size(zpl) for zpl in zpls]
-    jobs = [
-        {  # the label size in mm that gives exactly ^PW x ^LL dots (Zebrash rounds up)
-            "zpl": zpl.decode("utf-8"),  # as a ^CI28 printer reads it
-            "widthMm": (w - 0.01) / DPMM[dpi],
-            "heightMm": (h - 0.01) / DPMM[dpi],
-            "dpmm": DPMM[dpi],
-        }
-        for zpl, (w, h), (_, dpi, _) in zip(zpls, sizes, keys, strict=True)
-    ]
-    node = shutil.which("node")
-    assert node is not None
-    run = subprocess.run(
-        [node, str(DRIVER)],
-        input=json.dumps(jobs), capture_output=True, text=True, timeout=600, cwd=DRIVER_DIR,
-    )  # fmt: skip
-    assert run.returncode == 0, f"the Zebrash driver failed:\n{run.stderr}"
-    answer = json.loads(run.stdout)
-    out: dict[tuple[str, int, str], Rendered] = {}
-    for key, zpl, size, image in zip(keys, zpls, sizes, answer["images"], strict=True):
-        pngs: list[Image.Image] = [_png(png) for png in image.get("pngs", [])]
-        out[key] = Rendered(zpl, size, pngs, image.get("error"))
-    return str(answer["renderer"]), out
+    renderer, rendered = zebrash_driver.render(zpls, [dpi for _, dpi, _ in keys])
+    return renderer, dict(zip(keys, rendered, strict=True))
 
 
 @pytest.fixture(scope="module")
 def zebrash() -> tuple[str, dict[tuple[str, int, str], Rendered]]:
-    need_tool(
-        shutil.which("node") is not None,
-        "Node.js is missing (apt-get install -y nodejs); it runs the independent ZPL renderer",
-    )
-    need_tool(
-        PACKAGE.exists(),
-        f"zpl-renderer-js is not installed: npm ci --prefix {DRIVER_DIR.relative_to(ROOT)}",
-    )
-    installed = json.loads(PACKAGE.read_text())["version"]
-    assert installed == PINNED, (
-        f"zpl-renderer-js {installed} is installed, {PINNED} is pinned: "
-        f"npm ci --prefix {DRIVER_DIR.relative_to(ROOT)}"
-    )
+    zebrash_driver.require()
     return _render_all()
 
 

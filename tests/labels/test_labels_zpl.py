@@ -31,7 +31,7 @@ def test_injected_commands_stay_text(
     drawn = preview(zpl)
     assert HACK[:34] in drawn.texts()  # drawn as text, unescaped
     assert "SKU ~JR^FS" in drawn.texts()
-    assert drawn.ignored == []  # no ~JR reached the interpreter as a command
+    assert drawn.unsupported == []  # no ~JR reached the interpreter as a command
     [(symbology, text)] = [d for d in decode(drawn.image) if d[0] == "]d2"]
     assert gs1(symbology, text) == data.elements()
 

@@ -80,6 +80,23 @@ def test_template_previews_at_each_dpi(admin: Page) -> None:
     expect(page.locator("#template-message .flash.error")).to_contain_text("line")
 
 
+def test_a_template_preview_names_what_it_does_not_draw(admin: Page) -> None:
+    page = admin
+    page.goto("/admin/templates")
+    expect(page.locator("section[data-template=unit] .preview-unsupported")).to_have_count(0)
+    source = (
+        "{# kind: unit #}\n^XA^PW406^LL203^FO20,20^GC60,3^FS{{ elements | datamatrix(12, 3) }}^XZ"
+    )
+    page.fill("textarea[name=source]", source)
+    page.fill("form[hx-post='/admin/templates/save'] input[name=name]", "with-circle")
+    page.click("text=Check and save")
+    card = page.locator("section[data-template=with-circle]")
+    expect(card.locator(".preview-unsupported")).to_contain_text("^GC (circle): not drawn")
+    card.locator("button:has-text('300 dpi')").click()
+    expect(card.locator("img[data-dpi='300']")).to_be_visible()
+    expect(card.locator(".preview-unsupported")).to_contain_text("^GC (circle): not drawn")
+
+
 def test_products_users_tokens_and_audit(admin: Page) -> None:
     page = admin
     page.goto("/admin/products?edit=09506000134352")

@@ -19,6 +19,7 @@ from labelsvc.web.api.schemas import (
     body,
     obj,
 )
+from labelsvc.web.previews import UNSUPPORTED_HEADER, preview_headers
 
 MAX_LABELS = 10_000  # per request: a bigger run is several requests (and several batches)
 NAME: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 64}
@@ -115,15 +116,19 @@ def labels_request(call: Call) -> Reply:
        tag="labels", body=RENDER_BODY,
        responses={200: {"text/plain": {"type": "string"},
                         "image/png": {"type": "string", "contentMediaType": "image/png"}}},
-       description="Any valid token may render: nothing is allocated, stored or printed.",
+       description="Any valid token may render: nothing is allocated, stored or printed. "
+       f"A PNG preview names in its `{UNSUPPORTED_HEADER}` header what it could not draw as "
+       "the printer prints it (absent when it drew everything).",
+       response_headers={UNSUPPORTED_HEADER: "PNG only: ZPL commands the preview did not draw "
+                         "as printed, separated by `; ` (absent when there are none)"},
        )  # fmt: skip
 def labels_render(call: Call) -> Response:
-    """ZPL as text, or a PNG preview drawn from that ZPL."""
+    """ZPL as text, or a PNG preview drawn from that ZPL (with what it could not draw)."""
     b = call.body
     data = LabelData.from_mapping(b["data"])
     dpi = b.get("dpi", 203)
     if b.get("format", "zpl") == "png":
-        png = call.app.templates.render_png(b["template"], data, dpi)
-        return Response(png, mimetype="image/png")
+        drawn = call.app.templates.preview(b["template"], data, dpi)
+        return Response(drawn.png(), mimetype="image/png", headers=preview_headers(drawn))
     zpl = call.app.templates.render_zpl(b["template"], data, dpi)
     return Response(zpl, mimetype="text/plain", content_type="text/plain; charset=utf-8")

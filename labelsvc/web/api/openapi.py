@@ -99,6 +99,11 @@ def _operation(r: Route) -> dict[str, Any]:
             "description": TITLES.get(status, "OK") if status >= 400 else "Success",
             "content": {media: {"schema": schema} for media, schema in content.items()},
         }
+        if r.response_headers and status < 400:
+            responses[str(status)]["headers"] = {
+                name: {"description": text, "schema": {"type": "string"}}
+                for name, text in r.response_headers.items()
+            }
     problem_ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for status in r.error_statuses():
         responses[str(status)] = {

@@ -77,6 +77,7 @@ class Route:
     query_required: tuple[str, ...] = ()
     params: dict[str, Schema] = field(default_factory=dict)
     responses: dict[int, dict[str, Schema]] = field(default_factory=dict)
+    response_headers: dict[str, str] = field(default_factory=dict)  # name -> description
     errors: tuple[int, ...] = ()
     public: bool = False
     permission: str | None = None
@@ -134,6 +135,7 @@ def route(
     public: bool = False,
     permission: str | None = None,
     description: str = "",
+    response_headers: dict[str, str] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Declare an operation and register its handler."""
 
@@ -153,6 +155,7 @@ def route(
                 query_required=query_required,
                 params=declared,
                 responses=responses,
+                response_headers=response_headers or {},
                 errors=errors,
                 public=public,
                 permission=permission,

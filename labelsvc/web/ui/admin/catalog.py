@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from labelsvc.domain.actors import require
 from labelsvc.domain.pools import KINDS, STATES, STRATEGIES, PoolState
+from labelsvc.labels import LabelRenderError, TemplateLibrary
 from labelsvc.labels.data import LabelData
 from labelsvc.services import labeling
 from labelsvc.services.pools import INT_KEYS, SPEC_KEYS, list_pools, save_pool, set_pool_state
@@ -19,6 +20,7 @@ from labelsvc.services.products import list_products, product_from_mapping, save
 from labelsvc.services.templates import save_template
 from labelsvc.store.products import FIELDS as PRODUCT_FIELDS
 from labelsvc.web.context import service
+from labelsvc.web.previews import preview_headers
 from labelsvc.web.ui.admin.blueprint import bp
 from labelsvc.web.ui.common import actor, form_int, form_text, shows_errors
 
@@ -125,10 +127,19 @@ def templates() -> ResponseReturnValue:
     require(actor(), "read")
     library = service().templates
     rows = [(name, library.kind_of(name)) for name in library.names()]
+    notes = {name: _unsupported(library, name, 203) for name, _ in rows}
     return render_template(
         "admin/templates.html", rows=rows, dpis=PREVIEW_DPIS, done=request.args.get("done"),
-        library=library,
+        library=library, notes=notes,
     )  # fmt: skip
+
+
+def _unsupported(library: TemplateLibrary, name: str, dpi: int) -> list[str]:
+    """What the preview of ``name`` does not draw as printed (a broken one shows its error)."""
+    try:
+        return library.preview(name, LabelData.sample(library.kind_of(name)), dpi).unsupported
+    except LabelRenderError:
+        return []
 
 
 @bp.get("/templates/<name>.png")
@@ -138,15 +149,17 @@ def template_png(name: str) -> ResponseReturnValue:
     require(actor(), "read")
     dpi = request.args.get("dpi", type=int) or 203
     library = service().templates
-    png = library.render_png(name, LabelData.sample(library.kind_of(name)), dpi)
-    return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
+    drawn = library.preview(name, LabelData.sample(library.kind_of(name)), dpi)
+    headers = {"Cache-Control": "no-store", **preview_headers(drawn)}
+    return Response(drawn.png(), mimetype="image/png", headers=headers)
 
 
 @bp.get("/templates/<name>/preview")
 def template_preview(name: str) -> ResponseReturnValue:
     """The preview image element at one resolution (the dpi buttons swap it in)."""
     dpi = request.args.get("dpi", type=int) or 203
-    return render_template("admin/template_preview.html", name=name, dpi=dpi)
+    notes = _unsupported(service().templates, name, dpi)
+    return render_template("admin/template_preview.html", name=name, dpi=dpi, notes=notes)
 
 
 @bp.post("/templates/save")
