@@ -67,22 +67,22 @@ class Resolution(StrEnum):
 
 @dataclass(frozen=True)
 class TouchpointSpec:
-    """A named step with its CBV 2.0 business step; ``event_type`` scans it implicitly."""
+    """A named step with its CBV 2.0 business step; ``event_types`` scan it implicitly."""
 
     name: str
     biz_step: str
     title: str
-    event_type: str | None = None
+    event_types: tuple[str, ...] = ()
 
 
 #: The touchpoints a new site starts with; admins declare more.
 DEFAULT_TOUCHPOINTS: tuple[TouchpointSpec, ...] = (
-    TouchpointSpec("receive", "receiving", "Receive", "received"),
+    TouchpointSpec("receive", "receiving", "Receive", ("received", "commissioned")),
     TouchpointSpec("inspect", "inspecting", "Inspect"),
-    TouchpointSpec("putaway", "storing", "Put away", LocationEvent.PUTAWAY),
+    TouchpointSpec("putaway", "storing", "Put away", (LocationEvent.PUTAWAY,)),
     TouchpointSpec("pick", "picking", "Pick"),
-    TouchpointSpec("pack", "packing", "Pack", "packed"),
-    TouchpointSpec("ship", "shipping", "Ship", "shipped"),
+    TouchpointSpec("pack", "packing", "Pack", ("packed",)),
+    TouchpointSpec("ship", "shipping", "Ship", ("shipped",)),
     TouchpointSpec("cross-dock", "staging_outbound", "Cross-dock"),
     TouchpointSpec("customs", "inspecting", "Customs check"),
     TouchpointSpec("deliver", "arriving", "Deliver"),

@@ -85,7 +85,7 @@ def _site_of(places: dict[int, Location], location_id: int | None) -> str | None
 def _scanned(tx: Tx, ids: list[int]) -> dict[int, set[str]]:
     """The touchpoints each item was scanned at: explicit scans and implying events."""
     repo = TouchpointRepo(tx)
-    implied = {t.event_type: t.name for t in repo.all() if t.event_type}
+    implied = {kind: t.name for t in repo.all() for kind in t.event_types}
     types = [str(LocationEvent.TOUCHPOINT_SCANNED), *implied]
     found: dict[int, set[str]] = defaultdict(set)
     for item_id, kind, touchpoint in repo.scan_record(ids, types, "touchpoint"):

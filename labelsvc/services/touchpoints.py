@@ -46,7 +46,7 @@ def declare_touchpoint(
     *,
     biz_step: str,
     title: str = "",
-    event_type: str | None = None,
+    event_types: Sequence[str] = (),
     actor: Actor,
 ) -> TouchpointRow:
     """Declare a touchpoint (or change it): a name, its CBV bizStep, a title."""
@@ -61,7 +61,7 @@ def declare_touchpoint(
         )
     with app.store.write() as tx:
         repo = TouchpointRepo(tx)
-        repo.save(name, biz_step, title or name.title(), event_type)
+        repo.save(name, biz_step, title or name.title(), event_types)
         tx.events.append(
             LocationEvent.TOUCHPOINT_DECLARED,
             actor=actor.label,

@@ -14,16 +14,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class TouchpointRow:
-    """One declared touchpoint; ``event_type`` is an event that counts as a scan of it."""
+    """One declared touchpoint; ``event_types`` are events that count as a scan of it."""
 
     name: str
     biz_step: str
     title: str
-    event_type: str | None
+    event_types: tuple[str, ...]
 
 
 def _row(r: Any) -> TouchpointRow:
-    return TouchpointRow(r["name"], r["biz_step"], r["title"], r["event_type"])
+    types = tuple(t for t in str(r["event_types"] or "").split(",") if t)
+    return TouchpointRow(r["name"], r["biz_step"], r["title"], types)
 
 
 class TouchpointRepo:
@@ -32,14 +33,14 @@ class TouchpointRepo:
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
 
-    def save(self, name: str, biz_step: str, title: str, event_type: str | None) -> None:
+    def save(self, name: str, biz_step: str, title: str, event_types: Sequence[str]) -> None:
         """Declare a touchpoint or change its business step, title or implying event."""
         self.tx.execute(
-            "INSERT INTO touchpoints (name, biz_step, title, event_type, created_at)"
+            "INSERT INTO touchpoints (name, biz_step, title, event_types, created_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
             " biz_step = excluded.biz_step, title = excluded.title,"
-            " event_type = excluded.event_type",
-            (name, biz_step, title, event_type, now()),
+            " event_types = excluded.event_types",
+            (name, biz_step, title, ",".join(event_types), now()),
         )
 
     def get(self, name: str) -> TouchpointRow | None:

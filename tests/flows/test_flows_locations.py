@@ -129,6 +129,9 @@ def test_putaway_move_where_is_and_contents(
     t = trace.trace(flows, hri(got[0]), actor=operator)
     assert t.location == where.location and t.location_history == where.history
     assert [e.type for e in t.timeline][-2:] == ["putaway", "moved"]
+    details = t.timeline[-1].details  # what the EPCIS export reads (contract with epcis)
+    assert details["biz_location"] == "urn:epc:id:sgln:9506000.00000.A02"
+    assert details["biz_step"] == "storing"
 
     shipping.ship(flows, f"00{case.sscc}", reference="SO-1", actor=operator)
     with pytest.raises(Conflict) as shipped:

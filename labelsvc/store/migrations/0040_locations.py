@@ -39,7 +39,7 @@ STATEMENTS = [
         name TEXT PRIMARY KEY,
         biz_step TEXT NOT NULL,
         title TEXT NOT NULL,
-        event_type TEXT,
+        event_types TEXT NOT NULL DEFAULT '',
         created_at TEXT NOT NULL
     )""",
     """CREATE TABLE product_touchpoints (
@@ -82,8 +82,8 @@ def migrate(conn: MigrationConn) -> None:
         conn.execute(statement)
     for t in DEFAULT_TOUCHPOINTS:
         conn.execute(
-            "INSERT INTO touchpoints (name, biz_step, title, event_type, created_at)"
+            "INSERT INTO touchpoints (name, biz_step, title, event_types, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            (t.name, t.biz_step, t.title, t.event_type and str(t.event_type),
+            (t.name, t.biz_step, t.title, ",".join(t.event_types),
              "2026-12-01T00:00:00.000Z"),
         )  # fmt: skip

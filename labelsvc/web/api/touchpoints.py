@@ -28,7 +28,18 @@ from labelsvc.web.api.views import ITEM_VIEW, item_view_json
 NAME = {"type": "string", "pattern": "^[a-z][a-z0-9-]{0,39}$", "description": "e.g. customs"}
 CBV = {"type": "string", "minLength": 2, "maxLength": 200,
        "description": "CBV 2.0 term (bizStep or disposition), e.g. inspecting"}  # fmt: skip
-TOUCHPOINT = obj({"name": STRING, "biz_step": STRING, "title": STRING, "event_type": OPT_STRING})
+TOUCHPOINT = obj(
+    {
+        "name": STRING,
+        "biz_step": STRING,
+        "title": STRING,
+        "event_types": {
+            "type": "array",
+            "items": STRING,
+            "description": "Events that count as a scan here",
+        },
+    }
+)
 TOUCHPOINT_BODY = body({"biz_step": CBV, "title": {"type": "string", "maxLength": 100}},
                        required=("biz_step",))  # fmt: skip
 REQUIRED_BODY = body({"touchpoints": {"type": "array", "items": NAME, "maxItems": 50}},
@@ -74,7 +85,12 @@ ACCURACY = obj({"counts": INTEGER, "lines": INTEGER, "matched": INTEGER,
 
 def touchpoint_json(t: TouchpointRow) -> dict[str, Any]:
     """A declared touchpoint."""
-    return {"name": t.name, "biz_step": t.biz_step, "title": t.title, "event_type": t.event_type}
+    return {
+        "name": t.name,
+        "biz_step": t.biz_step,
+        "title": t.title,
+        "event_types": list(t.event_types),
+    }
 
 
 def count_json(c: CountView) -> dict[str, Any]:
