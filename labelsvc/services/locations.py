@@ -226,3 +226,11 @@ def get_location(app: App, code: str, *, actor: Actor) -> LocationView:
     require(actor, "read")
     with app.store.read() as tx:
         return view_of_location(LocationRepo(tx), need_location(tx, app, code))
+
+
+def lookup_location(app: App, scan: str, *, actor: Actor) -> LocationView | None:
+    """The location a scan names, or None (a station page tells items from bins this way)."""
+    require(actor, "read")
+    with app.store.read() as tx:
+        found = find_location(tx, app, scan)
+        return view_of_location(LocationRepo(tx), found) if found else None
