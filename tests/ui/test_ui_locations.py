@@ -58,6 +58,14 @@ def test_putaway_both_ways_round_by_scan(browser: Browser, stack: Stack) -> None
     assert sorted(v.name for v in in_a01) == sorted([f"SSCC {case}", units[0], units[1]])
     assert len(putaway.contents(stack.app, "WH1-A-02", actor=SYSTEM)) == 2
 
+    # the dashboard's section: 4 units x (receive, putaway, inspect) required; by hand:
+    # receive and putaway scanned for all 4, inspect for none -> 8 of 12
+    stack.cli("touchpoints", "require", GTIN, "receive", "putaway", "inspect")
+    page.goto("/admin/")
+    expect(page.locator("#touchpoint-compliance")).to_have_text("66.7 %")
+    expect(page.locator("#touchpoint-metrics")).to_contain_text("8 of 12 required touchpoints")
+    expect(page.locator("#touchpoint-gaps tbody tr")).to_have_count(4)
+
     page.goto("/locations/admin?contents=WH1-A-01")
     expect(page.locator("#contents")).to_contain_text(f"SSCC {case}")
     expect(page.locator("#locations")).to_contain_text("urn:epc:id:sgln:9506000.00000.A01")

@@ -8,6 +8,7 @@ the held scans are kept in the session; the scanner command ``DONE`` forgets bot
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -21,9 +22,11 @@ from labelsvc.services.locations import (
     save_locations,
     spec_from_mapping,
 )
+from labelsvc.services.metrics_touchpoints import inventory_accuracy, scan_compliance
 from labelsvc.services.putaway import contents, move_to, moved_detail, where_is
 from labelsvc.services.scan_once import ScanRepeated, first_outcome
 from labelsvc.web.context import service
+from labelsvc.web.ui.charts import bar_chart
 from labelsvc.web.ui.common import actor, form_text, require_login, shows_errors, station_name
 
 bp = Blueprint("ui_locations", __name__, url_prefix="/locations")
@@ -114,6 +117,24 @@ def done() -> ResponseReturnValue:
     """Forget the chosen location and the held scans."""
     code, detail = _done()
     return _answer(True, detail, code)
+
+
+@bp.get("/dashboard")
+def dashboard() -> ResponseReturnValue:
+    """The dashboard's section of touchpoint compliance and inventory accuracy (a partial)."""
+    hours = min(max(request.args.get("hours", type=int) or 24, 1), 24 * 14)
+    since = (datetime.now(UTC) - timedelta(hours=hours)).isoformat(timespec="milliseconds")
+    c = scan_compliance(service(), actor=actor(), since=since)
+    a = inventory_accuracy(service(), actor=actor(), since=since)
+    charts = {
+        "by_product": bar_chart([(g.key, 100 * (g.rate or 0)) for g in c.by_product],
+                                title="Touchpoint compliance by product", unit="%",
+                                max_value=100),
+        "by_site": bar_chart([(g.key, 100 * (g.rate or 0)) for g in c.by_site],
+                             title="Touchpoint compliance by site", unit="%", max_value=100),
+    }  # fmt: skip
+    return render_template("locations/dashboard_charts.html", c=c, a=a, charts=charts,
+                           hours=hours)  # fmt: skip
 
 
 # -- admin: the layout ------------------------------------------------------------------------
