@@ -14,6 +14,7 @@ from labelsvc.services import counts, putaway, touchpoints
 from labelsvc.services.app import App
 from labelsvc.services.counts import CountView
 from labelsvc.services.flow_views import ItemView
+from labelsvc.services.location_labels import print_location_labels
 from labelsvc.services.locations import list_locations, read_locations_file, save_locations
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -28,7 +29,7 @@ def echo_items(found: list[ItemView]) -> None:
 
 @click.group()
 def locations() -> None:
-    """Sites, zones and bins: load them from a file, list them, see what is in one."""
+    """Sites, zones and bins: load them from a file, list them, see what is in one, label."""
 
 
 @locations.command("load")
@@ -62,6 +63,18 @@ def locations_contents(app: App, location: str, limit: int, as_json: bool) -> No
     """What is in LOCATION (containers and what they hold)."""
     found = putaway.contents(app, scan_text(location), actor=cli_actor(), limit=limit)
     echo_json(found) if as_json else echo_items(found)
+
+
+@locations.command("label")
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--printer", help="Printer name (default: the configured default printer).")
+@click.option("--template", default="location", show_default=True)
+@pass_app
+def locations_label(app: App, codes: tuple[str, ...], printer: str | None, template: str) -> None:
+    """Print the bin label of each of CODES (GLN 414 + extension 254)."""
+    jobs = print_location_labels(app, [scan_text(c) for c in codes], actor=cli_actor(),
+                                 printer=printer, template=template)  # fmt: skip
+    click.echo(f"{len(codes)} label(s) queued: job {', '.join(f'#{j}' for j in jobs)}")
 
 
 @click.command()

@@ -31,6 +31,7 @@ class LocationEvent(StrEnum):
     """Event types this part of the service appends."""
 
     LOCATION_SAVED = "location-saved"
+    LOCATION_LABELS_QUEUED = "location-labels-queued"
     PUTAWAY = "putaway"  # an item gets its first location
     MOVED = "moved"  # an item goes from one location to another
     TOUCHPOINT_DECLARED = "touchpoint-declared"

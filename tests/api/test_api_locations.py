@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from apikit import GTIN, Stack, assert_problem
+from apikit import GTIN, Stack, assert_problem, decode_label
+
+from labelsvc.services.print_queue import WorkerSet
 
 
 def _unit(item: dict[str, Any]) -> str:
@@ -92,9 +94,27 @@ def test_layout_moves_where_is_touchpoints_counts_metrics(stack: Stack) -> None:
     assert_problem(api.post(f"/counts/{count_id}/resolutions",
                             {"code": _unit(units[2]), "resolution": "accept-found"},
                             token="read"), 403)  # fmt: skip
-    resolved = api.post(f"/counts/{count_id}/resolutions",
-                        {"code": _unit(units[2]), "resolution": "accept-found"}, token="admin")  # fmt: skip
+    accept = {"code": _unit(units[2]), "resolution": "accept-found"}
+    resolved = api.post(f"/counts/{count_id}/resolutions", accept, token="admin")
     assert resolved.status == 200, resolved.body
     accuracy = api.get("/metrics/inventory-accuracy", token="read").json
     assert (accuracy["lines"], accuracy["matched"], accuracy["rate"]) == (2, 1, 0.5)
     assert api.get(f"/counts/{count_id}", token="read").status == 403
+
+
+def test_bin_labels_over_the_api(stack: Stack, workers: WorkerSet) -> None:
+    api = stack.api
+    for code, body in (("WH8", {"kind": "site"}), ("WH8-A", {"kind": "zone", "parent": "WH8"}),
+                       ("WH8-A-07", {"kind": "bin", "parent": "WH8-A", "gln": "9506000000008",
+                                     "extension": "8A7", "name": "Aisle A"}),
+                       ("WH8-A-08", {"kind": "bin", "parent": "WH8-A"})):  # fmt: skip
+        assert api.call("PUT", f"/locations/{code}", body, token="admin").status == 200
+    before = len(stack.emulator.labels)
+    queued = api.post("/locations/labels", {"codes": ["WH8-A-07"], "printer": "dock"},
+                      token="label")  # fmt: skip
+    assert queued.status == 201, queued.body
+    assert stack.emulator.wait_for_labels(before + 1)
+    decoded = decode_label(stack.emulator.labels[before])
+    assert decoded == [[("414", "9506000000008"), ("254", "8A7")]] * 2
+    assert_problem(api.post("/locations/labels", {"codes": ["WH8-A-08"]}, token="label"), 400,
+                   "location-no-gln")  # fmt: skip

@@ -34,6 +34,8 @@ def test_layout_putaway_move_find_trace_count(flows: App, tmp_path: Path) -> Non
     (base / "layout.toml").write_text(LAYOUT, encoding="utf-8")
     assert "4 added, 0 updated" in run("locations", "load", str(base / "layout.toml"))
     assert "urn:epc:id:sgln:9506000.00000.A01" in run("locations", "list")
+    assert "2 label(s) queued: job #" in run("locations", "label", "WH1-A-01", "WH1-A-02")
+    assert "has no GLN" in run("locations", "label", "WH1-A", code=2)
     (base / "asn.json").write_text(json.dumps({"reference": "ASN-LC", "lines": [
         {"gtin": GTIN, "quantity": 3}]}))  # fmt: skip
     run("receipts", "load", str(base / "asn.json"))
@@ -54,7 +56,8 @@ def test_layout_putaway_move_find_trace_count(flows: App, tmp_path: Path) -> Non
     assert "at WH1-A-02 (bin)" in shown and "moved: WH1-A-01 -> WH1-A-02" in shown
 
     assert "3 item(s)) scanned at customs (inspecting)" in run(
-        "touchpoints", "scan", "customs", case, "--location", "WH1-A-01")
+        "touchpoints", "scan", "customs", case, "--location", "WH1-A-01"
+    )
     run("touchpoints", "require", GTIN, "receive", "customs")
     assert f"{GTIN} requires receive, customs" in run("touchpoints", "list")
 

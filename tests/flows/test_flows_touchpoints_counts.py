@@ -94,7 +94,8 @@ def test_blind_count_missing_extra_wrong_place_and_resolution(
     view = counts.resolve_difference(flows, count.id, hri(got[4]), "keep-record",
                                      actor=supervisor, reason="recounted A-02")  # fmt: skip
     assert {ln.item: ln.resolution for ln in view.differences} == {
-        hri(got[3]): "accept-found", hri(got[5]): "accept-found", hri(got[4]): "keep-record"}  # fmt: skip
+        hri(got[3]): "accept-found", hri(got[5]): "accept-found",
+        hri(got[4]): "keep-record"}  # fmt: skip
     with pytest.raises(Conflict) as again:
         counts.resolve_difference(flows, count.id, hri(got[3]), "keep-record", actor=supervisor)
     assert again.value.code == "already-resolved"
@@ -149,7 +150,9 @@ def test_epcis_export_of_location_events_is_valid_with_biz_location(
     located = [e for e in events if e["bizStep"] in ("storing", "cycle_counting", "inspecting")
                and e["type"] == "ObjectEvent" and e["action"] == "OBSERVE"]  # fmt: skip
     if not any("bizLocation" in e for e in located):
-        pytest.skip("this branch's export does not read details['biz_location'] yet (the "
-                    "epcis branch adds it); the events carry it: see test_flows_locations")
+        pytest.skip(
+            "this branch's export does not read details['biz_location'] yet (the "
+            "epcis branch adds it); the events carry it: see test_flows_locations"
+        )
     sglns = {e["bizLocation"]["id"] for e in located if "bizLocation" in e}
     assert sglns == {"urn:epc:id:sgln:9506000.00000.A01", "urn:epc:id:sgln:9506000.00000.A02"}

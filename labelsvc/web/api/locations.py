@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from labelsvc.services.flow_views import ItemView
+from labelsvc.services.location_labels import DEFAULT_TEMPLATE, print_location_labels
 from labelsvc.services.locations import (
     LocationView,
     get_location,
@@ -128,6 +129,30 @@ def locations_contents(call: Call, code: str) -> Reply:
         return contents(call.app, code, actor=call.actor, after_id=after, limit=n)
 
     return Reply(page(fetch, call.query.get("limit"), lambda v: str(v.id), item_view_json))
+
+
+LABELS_BODY = body({
+    "codes": {"type": "array", "minItems": 1, "maxItems": 250, "items": SCAN_OR_CODE},
+    "printer": {"type": "string", "minLength": 1, "maxLength": 64},
+    "template": {"type": "string", "minLength": 1, "maxLength": 64,
+                 "description": "A template of kind location (default: location)"},
+    "station": STATION,
+}, required=("codes",))  # fmt: skip
+
+
+@route("POST", "/locations/labels", summary="Print bin labels (GLN 414 + extension 254)",
+       tag="locations", body=LABELS_BODY, errors=(404,),
+       responses=json_ok(obj({"jobs": {"type": "array", "items": INTEGER}}), 201),
+       permission="label",
+       description="One label per location, as GS1-128 and GS1 DataMatrix; a location "
+       "without a GLN is refused (400 `location-no-gln`). Follow the jobs at /jobs.")  # fmt: skip
+def locations_labels(call: Call) -> Reply:
+    """Rendered now, queued in one job, sent by the print workers."""
+    b = call.body
+    jobs = print_location_labels(call.app, b["codes"], actor=call.actor,
+                                 printer=b.get("printer"), station=b.get("station"),
+                                 template=b.get("template") or DEFAULT_TEMPLATE)  # fmt: skip
+    return Reply({"jobs": jobs}, status=201)
 
 
 @route("POST", "/moves", summary="Put items or containers away into a location",

@@ -14,6 +14,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from flask.typing import ResponseReturnValue
 
 from labelsvc.domain.errors import InvalidInput, LabelsvcError
+from labelsvc.services.location_labels import print_location_labels
 from labelsvc.services.locations import (
     FIELDS,
     list_locations,
@@ -28,6 +29,7 @@ from labelsvc.services.scan_once import ScanRepeated, first_outcome
 from labelsvc.web.context import service
 from labelsvc.web.ui.charts import bar_chart
 from labelsvc.web.ui.common import actor, form_text, require_login, shows_errors, station_name
+from labelsvc.web.ui.receiving import station_printer
 
 bp = Blueprint("ui_locations", __name__, url_prefix="/locations")
 bp.before_request(require_login)
@@ -157,6 +159,17 @@ def admin_save() -> ResponseReturnValue:
     spec = spec_from_mapping(data, "admin page")
     save_locations(service(), [spec], actor=actor())
     return redirect(url_for("ui_locations.admin", done=f"Location {spec.code} saved."))
+
+
+@bp.post("/admin/label")
+@shows_errors
+def admin_label() -> ResponseReturnValue:
+    """Print one location's bin label on this station's (or the default) printer."""
+    code = form_text("code")
+    jobs = print_location_labels(service(), [code], actor=actor(), printer=station_printer(),
+                                 station=station_name())  # fmt: skip
+    return redirect(url_for("ui_locations.admin", done=f"Label of {code} queued (job "
+                            f"{', '.join(f'#{j}' for j in jobs)})."))  # fmt: skip
 
 
 @bp.post("/admin/load")
