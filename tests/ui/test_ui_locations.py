@@ -58,13 +58,29 @@ def test_putaway_both_ways_round_by_scan(browser: Browser, stack: Stack) -> None
     assert sorted(v.name for v in in_a01) == sorted([f"SSCC {case}", units[0], units[1]])
     assert len(putaway.contents(stack.app, "WH1-A-02", actor=SYSTEM)) == 2
 
+    # a touchpoint station: the bin first says where, then each scan is an event there
+    page.goto("/locations/touchpoint/inspect")
+    ready(page)
+    scan(page, "WH1-A-02")
+    scan(page, units[2])
+    wait_idle(page)
+    assert "inspect at WH1-A-02 (1 item(s))" in outcomes(page)[-1][1]
+    page.goto("/locations/")  # the putaway station again: the bin it chose is still shown
+    ready(page)
+    scan(page, "DONE")
+    wait_idle(page)
+
+    page.goto(f"/trace/?q={units[0]}")
+    expect(page.locator("#trace-location")).to_have_attribute("data-location", "WH1-A-01")
+    expect(page.locator("#location-history")).to_contain_text("putaway")
+
     # the dashboard's section: 4 units x (receive, putaway, inspect) required; by hand:
-    # receive and putaway scanned for all 4, inspect for none -> 8 of 12
+    # receive and putaway scanned for all 4, inspect for one -> 9 of 12
     stack.cli("touchpoints", "require", GTIN, "receive", "putaway", "inspect")
     page.goto("/admin/")
-    expect(page.locator("#touchpoint-compliance")).to_have_text("66.7 %")
-    expect(page.locator("#touchpoint-metrics")).to_contain_text("8 of 12 required touchpoints")
-    expect(page.locator("#touchpoint-gaps tbody tr")).to_have_count(4)
+    expect(page.locator("#touchpoint-compliance")).to_have_text("75.0 %")
+    expect(page.locator("#touchpoint-metrics")).to_contain_text("9 of 12 required touchpoints")
+    expect(page.locator("#touchpoint-gaps tbody tr")).to_have_count(3)
 
     page.goto("/locations/admin?contents=WH1-A-01")
     expect(page.locator("#contents")).to_contain_text(f"SSCC {case}")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from labelsvc.domain.errors import InvalidInput, LabelsvcError
+from labelsvc.domain.errors import InvalidInput, LabelsvcError, NotFound
 from labelsvc.services.location_labels import print_location_labels
 from labelsvc.services.locations import (
     FIELDS,
@@ -26,6 +26,7 @@ from labelsvc.services.locations import (
 from labelsvc.services.metrics_touchpoints import inventory_accuracy, scan_compliance
 from labelsvc.services.putaway import contents, move_to, moved_detail, where_is
 from labelsvc.services.scan_once import ScanRepeated, first_outcome
+from labelsvc.services.touchpoints import list_touchpoints, record_scan
 from labelsvc.web.context import service
 from labelsvc.web.ui.charts import bar_chart
 from labelsvc.web.ui.common import actor, form_text, require_login, shows_errors, station_name
@@ -57,9 +58,24 @@ def _answer(ok: bool, detail: str, code: str, *, replayed: bool = False) -> Resp
     return make_response(html, 200)
 
 
+def _at_touchpoint(touchpoint: str, code: str) -> tuple[str, str]:
+    """At a touchpoint station: a bin says where the next scans happen; an item is scanned."""
+    location = lookup_location(service(), code, actor=actor())
+    if location is not None:
+        session[TARGET] = location.code
+        return "location", f"Scans at {touchpoint} are now recorded at {location.code}."
+    r = record_scan(service(), code, touchpoint, actor=actor(), location=_target(),
+                    station=station_name())  # fmt: skip
+    where = f" at {r.location}" if r.location else ""
+    return "scanned", f"{r.item.name}: {touchpoint}{where} ({r.count} item(s))."
+
+
 def _scan(code: str) -> tuple[str, str]:
     """A bin: the held scans go there, or it becomes the bin for the next scans; an item:
     it goes into the bin chosen, or is held until a bin is scanned."""
+    touchpoint = form_text("touchpoint")
+    if touchpoint:
+        return _at_touchpoint(touchpoint, code)
     scan_id = form_text("scan_id") or None
     location = lookup_location(service(), code, actor=actor())
     if location is not None:
@@ -94,7 +110,20 @@ COMMANDS: dict[str, Callable[[], tuple[str, str]]] = {"DONE": _done}
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """The putaway station page."""
-    return render_template("locations/index.html", target=_target(), held=_held())
+    return render_template("locations/index.html", target=_target(), held=_held(),
+                           touchpoint=None, touchpoints=list_touchpoints(service(),
+                                                                        actor=actor()))  # fmt: skip
+
+
+@bp.get("/touchpoint/<name>")
+@shows_errors
+def touchpoint_station(name: str) -> ResponseReturnValue:
+    """A station that records scans at one touchpoint (inspect, cross-dock, customs...)."""
+    found = {t.name: t for t in list_touchpoints(service(), actor=actor())}
+    if name not in found:
+        raise NotFound("touchpoint-unknown", f"No touchpoint {name!r} is declared.")
+    return render_template("locations/index.html", target=_target(), held=[],
+                           touchpoint=found[name], touchpoints=list(found.values()))  # fmt: skip
 
 
 @bp.post("/scan")
