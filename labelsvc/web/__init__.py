@@ -27,6 +27,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("labelsvc.web.ui.packing", "bp"),
     ("labelsvc.web.ui.trace", "bp"),
     ("labelsvc.web.ui.locations", "bp"),
+    ("labelsvc.web.ui.counting", "bp"),
     ("labelsvc.web.ui.admin", "bp"),
 ]
 
