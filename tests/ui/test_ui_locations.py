@@ -82,6 +82,14 @@ def test_putaway_both_ways_round_by_scan(browser: Browser, stack: Stack) -> None
     expect(page.locator("#touchpoint-metrics")).to_contain_text("9 of 12 required touchpoints")
     expect(page.locator("#touchpoint-gaps tbody tr")).to_have_count(3)
 
+    page.goto("/locations/admin")
+    form = page.locator("form[action='/locations/admin/required']")
+    form.locator("input[name=gtin]").fill(GTIN)
+    form.locator("input[name=touchpoints]").fill("receive putaway")
+    form.locator("button").click()
+    expect(page.locator(".flash.ok")).to_contain_text(f"{GTIN} requires receive, putaway")
+    expect(page.locator("#required-touchpoints")).to_contain_text("receive → putaway")
+
     page.goto("/locations/admin?contents=WH1-A-01")
     expect(page.locator("#contents")).to_contain_text(f"SSCC {case}")
     expect(page.locator("#locations")).to_contain_text("urn:epc:id:sgln:9506000.00000.A01")

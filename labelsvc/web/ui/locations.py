@@ -26,7 +26,13 @@ from labelsvc.services.locations import (
 from labelsvc.services.metrics_touchpoints import inventory_accuracy, scan_compliance
 from labelsvc.services.putaway import contents, move_to, moved_detail, where_is
 from labelsvc.services.scan_once import ScanRepeated, first_outcome
-from labelsvc.services.touchpoints import list_touchpoints, record_scan
+from labelsvc.services.touchpoints import (
+    declare_touchpoint,
+    list_touchpoints,
+    record_scan,
+    require_touchpoints,
+    required_touchpoints,
+)
 from labelsvc.web.context import service
 from labelsvc.web.ui.charts import bar_chart
 from labelsvc.web.ui.common import actor, form_text, require_login, shows_errors, station_name
@@ -177,7 +183,29 @@ def admin() -> ResponseReturnValue:
     shown = request.args.get("contents")
     inside = contents(service(), shown, actor=actor(), limit=200) if shown else None
     return render_template("locations/admin.html", locations=found, editing=editing,
-                           shown=shown, inside=inside, done=request.args.get("done"))  # fmt: skip
+                           shown=shown, inside=inside, done=request.args.get("done"),
+                           touchpoints=list_touchpoints(service(), actor=actor()),
+                           required=required_touchpoints(service(), actor=actor()))  # fmt: skip
+
+
+@bp.post("/admin/touchpoint")
+@shows_errors
+def admin_touchpoint() -> ResponseReturnValue:
+    """Declare a touchpoint (or change its CBV business step)."""
+    row = declare_touchpoint(service(), form_text("name"), biz_step=form_text("biz_step"),
+                             title=form_text("title"), actor=actor())  # fmt: skip
+    return redirect(url_for("ui_locations.admin", done=f"Touchpoint {row.name} saved."))
+
+
+@bp.post("/admin/required")
+@shows_errors
+def admin_required() -> ResponseReturnValue:
+    """Set the touchpoints a product's flow requires (names separated by spaces or commas)."""
+    gtin = form_text("gtin")
+    names = [n for n in form_text("touchpoints").replace(",", " ").split() if n]
+    kept = require_touchpoints(service(), gtin, names, actor=actor())
+    return redirect(url_for("ui_locations.admin",
+                            done=f"{gtin} requires {', '.join(kept) or 'nothing'}."))  # fmt: skip
 
 
 @bp.post("/admin/save")
