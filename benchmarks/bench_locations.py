@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import fresh_app, ms, percentile
+from common import fresh_app, ms, percentile, query_plans
 
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.locations import LocationEvent, LocationKind
@@ -111,14 +111,7 @@ PLANS = {
 
 
 def _plans(app: App) -> list[tuple[str, str]]:
-    rows = []
-    with app.store.read() as tx:
-        for name, sql in PLANS.items():
-            plan = [r[3] for r in tx.execute(f"EXPLAIN QUERY PLAN {sql}")]
-            full = [p for p in plan if p.startswith(("SCAN items", "SCAN item_locations"))]
-            rows.append((f"plan: {name}", f"{'FULL SCAN' if full else 'indexes only'}: "
-                         f"{'; '.join(plan)}"))  # fmt: skip
-    return rows
+    return query_plans(app, PLANS, ("items", "item_locations"))
 
 
 def run() -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import fresh_app, ms, percentile
+from common import fresh_app, ms, percentile, query_plans
 
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.pools import PoolSpec
@@ -103,14 +103,7 @@ PLANS = {
 
 
 def _plans(app: App) -> list[tuple[str, str]]:
-    rows = []
-    with app.store.read() as tx:
-        for name, sql in PLANS.items():
-            plan = [r[3] for r in tx.execute(f"EXPLAIN QUERY PLAN {sql}")]
-            table_scans = [p for p in plan if p.startswith(("SCAN items", "SCAN events"))]
-            verdict = "FULL SCAN" if table_scans else "indexes only"
-            rows.append((f"plan: {name}", f"{verdict}: {'; '.join(plan)}"))
-    return rows
+    return query_plans(app, PLANS, ("items", "events"))
 
 
 def run() -> list[tuple[str, str]]:

@@ -203,9 +203,13 @@ def history_of(tx: Tx, item_id: int) -> tuple[LocationStep, ...]:
 
 
 def current_location(tx: Tx, item_id: int) -> LocationView | None:
-    """Where an item is now (a primary-key read), or None."""
+    """Where an item is now, or None: where its outermost located container is (a unit
+    packed into a case after the case was put away is where the case is), else its own.
+
+    Primary-key reads along the parent chain (at most a case and a pallet)."""
     repo = LocationRepo(tx)
-    found = repo.of_item(item_id)
+    chain = [a.id for a in reversed(tx.containers.ancestors(item_id))] + [item_id]
+    found = next((loc for i in chain if (loc := repo.of_item(i)) is not None), None)
     return view_of_location(repo, found) if found else None
 
 

@@ -151,3 +151,17 @@ def test_one_refused_scan_moves_none(
         putaway.move_to(flows, [hri(got[0]), "(01)09506000134352(21)NOSUCH"], "WH1-A-01",
                         actor=operator)  # fmt: skip
     assert putaway.where_is(flows, hri(got[0]), actor=operator).location is None
+
+
+def test_a_unit_packed_after_putaway_is_where_its_case_is(
+    flows: App, admin: Actor, operator: Actor, tmp_path: Path
+) -> None:
+    layout(flows, admin, tmp_path)
+    got = units(flows, operator, 2)
+    case = packing.open_case(flows, actor=operator, gtin=GTIN)
+    packing.add_to_container(flows, case.sscc, hri(got[0]), actor=operator)
+    putaway.move_to(flows, [f"00{case.sscc}"], "WH1-A-01", actor=operator)
+    putaway.move_to(flows, [hri(got[1])], "WH1-A-02", actor=operator)
+    packing.add_to_container(flows, case.sscc, hri(got[1]), actor=operator)
+    where = putaway.where_is(flows, hri(got[1]), actor=operator).location
+    assert where is not None and where.code == "WH1-A-01"
