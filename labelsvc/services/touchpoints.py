@@ -61,7 +61,9 @@ def declare_touchpoint(
         )
     with app.store.write() as tx:
         repo = TouchpointRepo(tx)
-        repo.save(name, biz_step, title or name.title(), event_types)
+        before = repo.get(name)  # a changed default keeps the events that scan it
+        kept = event_types or (before.event_types if before else ())
+        repo.save(name, biz_step, title or (before.title if before else name.title()), kept)
         tx.events.append(
             LocationEvent.TOUCHPOINT_DECLARED,
             actor=actor.label,

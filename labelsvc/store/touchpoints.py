@@ -1,4 +1,8 @@
-"""Touchpoints (named steps with their CBV business step) and the ones a product requires."""
+"""Touchpoints (named steps with their CBV business step) and the ones a product requires.
+
+The default touchpoints are declared once in :mod:`labelsvc.domain.locations`; the table
+holds those an admin declared or changed, so a new database holds no rows until then.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from labelsvc.domain.locations import DEFAULT_TOUCHPOINTS
 from labelsvc.store.clock import now
 
 if TYPE_CHECKING:
@@ -20,6 +25,12 @@ class TouchpointRow:
     biz_step: str
     title: str
     event_types: tuple[str, ...]
+
+
+_DEFAULTS = {
+    t.name: TouchpointRow(t.name, t.biz_step, t.title, tuple(map(str, t.event_types)))
+    for t in DEFAULT_TOUCHPOINTS
+}
 
 
 def _row(r: Any) -> TouchpointRow:
@@ -44,13 +55,15 @@ class TouchpointRepo:
         )
 
     def get(self, name: str) -> TouchpointRow | None:
-        """The touchpoint with this name, or None."""
+        """The touchpoint with this name (a stored one before a default), or None."""
         row = self.tx.execute("SELECT * FROM touchpoints WHERE name = ?", (name,)).fetchone()
-        return _row(row) if row else None
+        return _row(row) if row else _DEFAULTS.get(name)
 
     def all(self) -> list[TouchpointRow]:
-        """Every touchpoint, by name."""
-        return [_row(r) for r in self.tx.execute("SELECT * FROM touchpoints ORDER BY name")]
+        """Every touchpoint, by name: the defaults and those admins declared or changed."""
+        found = dict(_DEFAULTS)
+        found.update({r.name: r for r in map(_row, self.tx.execute("SELECT * FROM touchpoints"))})
+        return [found[name] for name in sorted(found)]
 
     def set_required(self, gtin: str, names: Sequence[str]) -> None:
         """Replace the touchpoints a product's flow requires (in flow order)."""

@@ -56,6 +56,9 @@ def test_touchpoint_rules(flows: App, admin: Actor, operator: Actor) -> None:
     assert unknown.value.code == "touchpoint-unknown"
     names = {t.name: t.biz_step for t in touchpoints.list_touchpoints(flows, actor=operator)}
     assert names["customs"] == "inspecting" and names["putaway"] == "storing"
+    changed = touchpoints.declare_touchpoint(flows, "receive", biz_step="accepting", actor=admin)
+    assert changed.event_types == ("received", "commissioned")  # still scanned by receiving
+    assert changed.title == "Receive"
 
 
 def test_blind_count_missing_extra_wrong_place_and_resolution(

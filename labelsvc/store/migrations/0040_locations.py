@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from labelsvc.domain.locations import DEFAULT_TOUCHPOINTS
-
 if TYPE_CHECKING:
     from labelsvc.store.migrations import MigrationConn
 
@@ -44,7 +42,7 @@ STATEMENTS = [
     )""",
     """CREATE TABLE product_touchpoints (
         gtin TEXT NOT NULL,
-        touchpoint TEXT NOT NULL REFERENCES touchpoints(name),
+        touchpoint TEXT NOT NULL,
         position INTEGER NOT NULL,
         PRIMARY KEY (gtin, touchpoint)
     )""",
@@ -77,13 +75,6 @@ STATEMENTS = [
 
 
 def migrate(conn: MigrationConn) -> None:
-    """Create the tables and declare the default touchpoints."""
+    """Create the tables (the default touchpoints are declared in code, not stored)."""
     for statement in STATEMENTS:
         conn.execute(statement)
-    for t in DEFAULT_TOUCHPOINTS:
-        conn.execute(
-            "INSERT INTO touchpoints (name, biz_step, title, event_types, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (t.name, t.biz_step, t.title, ",".join(t.event_types),
-             "2026-12-01T00:00:00.000Z"),
-        )  # fmt: skip
