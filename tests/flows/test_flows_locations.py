@@ -10,6 +10,7 @@ from flows_support import GTIN, hri
 
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from labelsvc.domain.topics import Topic
 from labelsvc.services import packing, putaway, shipping, trace
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import ItemView
@@ -120,6 +121,10 @@ def test_putaway_move_where_is_and_contents(
     moved = putaway.move_to(flows, [f"00{case.sscc}"], "WH1-A-02", actor=operator)
     assert moved.moved[0].came_from == "WH1-A-01"
     assert putaway.contents(flows, "WH1-A-01", actor=operator) == []
+    with flows.store.read() as tx:  # partners hear of each move from the outbox
+        told = [m.payload for m in tx.outbox.by_topic(Topic.ITEMS_MOVED, limit=10)]
+    assert [(m["location"], m["count"]) for m in told] == [
+        ("WH1-A-01", 13), ("WH1-A-02", 2), ("WH1-A-02", 13)]  # fmt: skip
     assert len(putaway.contents(flows, "WH1-A-02", actor=operator)) == 15
 
     where = putaway.where_is(flows, hri(got[0]), actor=operator)
