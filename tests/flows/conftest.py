@@ -8,7 +8,9 @@ import pytest
 from flows_support import OTHER_GTIN, THIRD_GTIN
 
 from labelsvc.domain.actors import SYSTEM
+from labelsvc.printing.emulator import PrinterEmulator
 from labelsvc.services.app import App
+from labelsvc.services.print_queue import WorkerSet
 from labelsvc.services.printers import sync_printers
 from labelsvc.services.products import save_products
 from labelsvc.store.products import Product
@@ -29,3 +31,16 @@ def flows(app: App) -> Iterator[App]:
     )  # fmt: skip
     yield app
     app.store.close()
+
+
+@pytest.fixture
+def bin_zebra(flows: App, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrinterEmulator]:
+    """A Zebra emulator known as printer ``bins``, with print workers running."""
+    with PrinterEmulator(out_dir=tmp_path_factory.mktemp("bins")) as emu:
+        folder = flows.settings.path(flows.settings.paths.printers)
+        (folder / "bins.toml").write_text(f'driver = "tcp9100"\naddress = "127.0.0.1:{emu.port}"\n',
+                                          encoding="utf-8")  # fmt: skip
+        sync_printers(flows)
+        workers = WorkerSet(flows, poll_seconds=0.1).start()
+        yield emu
+        workers.stop()

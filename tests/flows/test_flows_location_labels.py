@@ -4,7 +4,6 @@ and that scan names the bin when an item is put away."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,39 +20,24 @@ from labelsvc.services import putaway
 from labelsvc.services.app import App
 from labelsvc.services.location_labels import print_location_labels
 from labelsvc.services.locations import LocationSpec, save_locations
-from labelsvc.services.print_queue import WorkerSet
-from labelsvc.services.printers import sync_printers
 
 
-@pytest.fixture
-def zebra(flows: App, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrinterEmulator]:
-    """A Zebra emulator known as printer ``bins``, with print workers running."""
-    with PrinterEmulator(out_dir=tmp_path_factory.mktemp("bins")) as emu:
-        folder = flows.settings.path(flows.settings.paths.printers)
-        (folder / "bins.toml").write_text(f'driver = "tcp9100"\naddress = "127.0.0.1:{emu.port}"\n',
-                                          encoding="utf-8")  # fmt: skip
-        sync_printers(flows)
-        workers = WorkerSet(flows, poll_seconds=0.1).start()
-        yield emu
-        workers.stop()
-
-
-def _scans(zpl: bytes) -> list[str]:
+def scans_of(zpl: bytes) -> list[str]:
     image = preview(zpl).image.convert("L")
     found = zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.Plain)
     return sorted(r.symbology_identifier + r.text for r in found)
 
 
 def test_bin_labels_print_and_their_scan_names_the_bin(
-    flows: App, zebra: PrinterEmulator, admin: Actor, operator: Actor, tmp_path: Path
+    flows: App, bin_zebra: PrinterEmulator, admin: Actor, operator: Actor, tmp_path: Path
 ) -> None:
     layout(flows, admin, tmp_path)
     jobs = print_location_labels(flows, ["WH1-A-01", "(414)9506000000008(254)A02"],
                                  actor=operator, printer="bins")  # fmt: skip
     assert len(jobs) == 1
-    assert zebra.wait_for_labels(2)
-    labels = list(zebra.labels)
-    read = [_scans(z) for z in labels]
+    assert bin_zebra.wait_for_labels(2)
+    labels = list(bin_zebra.labels)
+    read = [scans_of(z) for z in labels]
     assert read == [["]C14149506000000008254A01", "]d24149506000000008254A01"],
                     ["]C14149506000000008254A02", "]d24149506000000008254A02"]]  # fmt: skip
     assert b"WH1-A-01" in labels[0]
