@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import fresh_app, ms, percentile, query_plans
+from common import fresh_app, p50_p99, query_plans
 
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.locations import LocationEvent, LocationKind
@@ -123,8 +123,7 @@ def run() -> list[tuple[str, str]]:
         out.append((f"build {units:,} serials in {len(bins):,} bins",
                     f"{time.perf_counter() - started:.1f} s"))  # fmt: skip
         for name, samples in _measure(app, first, units, bins).items():
-            p50, p99 = ms(percentile(samples, 50)), ms(percentile(samples, 99))
-            out.append((f"{name} @ {units:,}", f"p50 {p50}  p99 {p99}"))
+            out.append((f"{name} @ {units:,}", p50_p99(samples)))
         if units == 1_000_000:
             out.extend(_plans(app))
         app.store.close()

@@ -54,3 +54,8 @@ def query_plans(app: App, plans: dict[str, str], tables: tuple[str, ...]) -> lis
             verdict = "FULL SCAN" if scans else "indexes only"
             rows.append((f"plan: {name}", f"{verdict}: {'; '.join(plan)}"))
     return rows
+
+
+def p50_p99(samples: list[float]) -> str:
+    """The median and the 99th percentile of latency samples, as text."""
+    return f"p50 {ms(percentile(samples, 50))}  p99 {ms(percentile(samples, 99))}"
