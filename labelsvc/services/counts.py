@@ -23,6 +23,7 @@ from labelsvc.services.lookup import describe
 from labelsvc.services.putaway import location_details, place_tree
 from labelsvc.store import Tx
 from labelsvc.store.counts import CountLine, CountRepo, CountRow
+from labelsvc.store.items import Item
 from labelsvc.store.locations import Location, LocationRepo
 
 BIZ_STEP = "cycle_counting"
@@ -141,6 +142,7 @@ def count_scan(
         repo, places = CountRepo(tx), LocationRepo(tx)
         item = need_item(tx, app, scan)
         name = describe(item)
+        _refuse_contents(tx, row, item)
         recorded = places.of_item(item.id)
         if not repo.mark_found(count_id, item.id, actor.label) and not repo.add_found(
             count_id, item.id, recorded.id if recorded else None, actor.label
@@ -168,6 +170,20 @@ def count_scan(
             "" if row.blind or diff == "match" else f" {_DIFF_TEXT[diff]}"
         )
         return CountScan(count_id, name, counted, shown, detail)
+
+
+def _refuse_contents(tx: Tx, row: CountRow, item: Item) -> None:
+    """A bin count counts its containers whole: a unit in a counted case is not a line."""
+    if not row.location_id or item.parent_id is None:
+        return
+    listed = {ln.item_id for ln in CountRepo(tx).lines(row.id)}
+    outer = next((a for a in tx.containers.ancestors(item.id) if a.id in listed), None)
+    if outer is not None:
+        raise Conflict(
+            "count-the-container",
+            f"{describe(item)} is in {describe(outer)}, which this count counts: scan "
+            f"{describe(outer)} instead.",
+        )
 
 
 _DIFF_TEXT = {

@@ -159,3 +159,20 @@ def test_epcis_export_of_location_events_is_valid_with_biz_location(
         )
     sglns = {e["bizLocation"]["id"] for e in located if "bizLocation" in e}
     assert sglns == {"urn:epc:id:sgln:9506000.00000.A01", "urn:epc:id:sgln:9506000.00000.A02"}
+
+
+def test_a_bin_count_counts_its_containers_whole(
+    flows: App, admin: Actor, operator: Actor, tmp_path: Path
+) -> None:
+    layout(flows, admin, tmp_path)
+    got = units(flows, operator, 2)
+    case = packing.open_case(flows, actor=operator, gtin=GTIN)
+    for u in got:
+        packing.add_to_container(flows, case.sscc, hri(u), actor=operator)
+    putaway.move_to(flows, [f"00{case.sscc}"], "WH1-A-01", actor=operator)
+    count = counts.start_count(flows, "WH1-A-01", blind=True, actor=operator)
+    with pytest.raises(Conflict) as inside:
+        counts.count_scan(flows, count.id, hri(got[0]), actor=operator)
+    assert inside.value.code == "count-the-container"
+    counts.count_scan(flows, count.id, f"00{case.sscc}", actor=operator)
+    assert counts.close_count(flows, count.id, actor=operator).differences == ()
