@@ -124,6 +124,18 @@ def tree_events(
     return event_id
 
 
+def follow_container(tx: Tx, item: Item, parent: Item, *, actor: str, station: str | None) -> None:
+    """An item packed into a located container goes where the container is (with a
+    ``moved`` event), so a bin's contents and the item's location agree."""
+    repo = LocationRepo(tx)
+    there = repo.of_item(parent.id)
+    if there is None:
+        return
+    here = repo.of_item(item.id)
+    if here is None or here.id != there.id:
+        place_tree(tx, item, there, actor=actor, station=station, packed_into=describe(parent))
+
+
 def _movable(tx: Tx, item: Item) -> None:
     """A retired or shipped item, or a unit still inside a container, is not moved alone."""
     name = describe(item)

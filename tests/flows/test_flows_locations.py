@@ -168,5 +168,9 @@ def test_a_unit_packed_after_putaway_is_where_its_case_is(
     putaway.move_to(flows, [f"00{case.sscc}"], "WH1-A-01", actor=operator)
     putaway.move_to(flows, [hri(got[1])], "WH1-A-02", actor=operator)
     packing.add_to_container(flows, case.sscc, hri(got[1]), actor=operator)
-    where = putaway.where_is(flows, hri(got[1]), actor=operator).location
-    assert where is not None and where.code == "WH1-A-01"
+    where = putaway.where_is(flows, hri(got[1]), actor=operator)
+    assert where.location is not None and where.location.code == "WH1-A-01"
+    assert [(s.type, s.came_from, s.went_to) for s in where.history][-1] == (
+        "moved", "WH1-A-02", "WH1-A-01")  # fmt: skip
+    assert putaway.contents(flows, "WH1-A-02", actor=operator) == []
+    assert len(putaway.contents(flows, "WH1-A-01", actor=operator)) == 3
