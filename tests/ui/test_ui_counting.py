@@ -36,6 +36,7 @@ def test_blind_count_close_and_resolve(browser: Browser, stack: Stack) -> None:
     scan(page, units[1])
     scan(page, units[1])  # the same serial again: counted once
     scan(page, units[3])  # not expected: blind mode does not say so
+    wait_idle(page)
     expect(page.locator("#count-counted")).to_have_text("3")
     expect(page.locator("#count-differences")).to_have_count(0)  # blind: no list
     scan(page, "CLOSE COUNT")

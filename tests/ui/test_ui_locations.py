@@ -36,10 +36,13 @@ def test_putaway_both_ways_round_by_scan(browser: Browser, stack: Stack) -> None
     page.goto("/locations/")
     ready(page)
     scan(page, f"]C100{case}")  # the case first: held
+    wait_idle(page)
     expect(page.locator("#putaway-panel")).to_have_attribute("data-held", "1")
     scan(page, "]C1414950600000000825" + "4A01")  # then the bin label: the case goes there
+    wait_idle(page)
     expect(page.locator("#putaway-panel")).to_have_attribute("data-held", "0")
     scan(page, "WH1-A-02")  # a bin first, then several items
+    wait_idle(page)
     expect(page.locator("#putaway-target")).to_have_text("WH1-A-02")
     scan(page, units[2])
     scan(page, units[3])
@@ -78,7 +81,7 @@ def test_putaway_both_ways_round_by_scan(browser: Browser, stack: Stack) -> None
     # receive and putaway scanned for all 4, inspect for one -> 9 of 12
     stack.cli("touchpoints", "require", GTIN, "receive", "putaway", "inspect")
     page.goto("/admin/")
-    expect(page.locator("#touchpoint-compliance")).to_have_text("75.0 %")
+    expect(page.locator("#touchpoint-compliance")).to_have_text("75.0 %", timeout=20_000)
     expect(page.locator("#touchpoint-metrics")).to_contain_text("9 of 12 required touchpoints")
     expect(page.locator("#touchpoint-gaps tbody tr")).to_have_count(3)
 
