@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import fresh_app, ms, percentile
+from common import fresh_app, p50_p99, query_plans
 
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.pools import PoolSpec
@@ -154,14 +154,7 @@ PLANS = {
 
 
 def _plans(app: App) -> list[tuple[str, str]]:
-    rows = []
-    with app.store.read() as tx:
-        for name, sql in PLANS.items():
-            plan = [r[3] for r in tx.execute(f"EXPLAIN QUERY PLAN {sql}")]
-            table_scans = [p for p in plan if p.startswith(("SCAN items", "SCAN events"))]
-            verdict = "FULL SCAN" if table_scans else "indexes only"
-            rows.append((f"plan: {name}", f"{verdict}: {'; '.join(plan)}"))
-    return rows
+    return query_plans(app, PLANS, ("items", "events"))
 
 
 def run() -> list[tuple[str, str]]:
@@ -173,8 +166,7 @@ def run() -> list[tuple[str, str]]:
         label = f"{units:,} serials / {containers:,} containers"
         out.append((f"build {label}", f"{time.perf_counter() - started:.1f} s"))
         for name, samples in _measure(app, pallets, loose).items():
-            p50, p99 = ms(percentile(samples, 50)), ms(percentile(samples, 99))
-            out.append((f"{name} @ {units:,}", f"p50 {p50}  p99 {p99}"))
+            out.append((f"{name} @ {units:,}", p50_p99(samples)))
         if units == 1_000_000:
             out.extend(_plans(app))
         app.store.close()

@@ -42,3 +42,20 @@ def ms(seconds: float) -> str:
 def median(samples: list[float]) -> float:
     """The median of samples."""
     return statistics.median(samples)
+
+
+def query_plans(app: App, plans: dict[str, str], tables: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``EXPLAIN QUERY PLAN`` of each query, saying FULL SCAN when it scans one of ``tables``."""
+    rows = []
+    with app.store.read() as tx:
+        for name, sql in plans.items():
+            plan = [r[3] for r in tx.execute(f"EXPLAIN QUERY PLAN {sql}")]
+            scans = [p for p in plan if p.startswith(tuple(f"SCAN {t}" for t in tables))]
+            verdict = "FULL SCAN" if scans else "indexes only"
+            rows.append((f"plan: {name}", f"{verdict}: {'; '.join(plan)}"))
+    return rows
+
+
+def p50_p99(samples: list[float]) -> str:
+    """The median and the 99th percentile of latency samples, as text."""
+    return f"p50 {ms(percentile(samples, 50))}  p99 {ms(percentile(samples, 99))}"

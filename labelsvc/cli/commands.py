@@ -48,6 +48,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "release": ("labelsvc.cli.trace_cmd", "release", "Release a held item, container or lot."),
     "export": ("labelsvc.cli.trace_cmd", "export", "Export EPCIS 2.0 JSON-LD."),
     "webhooks": ("labelsvc.cli.webhooks_cmd", "webhooks", "Webhook and EPCIS subscriptions."),
+    "locations": ("labelsvc.cli.locations_cmd", "locations", "Sites, zones and bins."),
+    "move": ("labelsvc.cli.locations_cmd", "move", "Put items or containers into a location."),
+    "touchpoints": ("labelsvc.cli.locations_cmd", "touchpoints_group", "Touchpoints and scans."),
+    "count": ("labelsvc.cli.locations_cmd", "count", "Cycle counts of a bin or container."),
 }
 
 

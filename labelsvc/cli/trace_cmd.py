@@ -10,6 +10,7 @@ import click
 from labelsvc.cli import pass_app
 from labelsvc.cli.actor import cli_actor
 from labelsvc.cli.output import echo_json, echo_table, scan_text
+from labelsvc.services import putaway
 from labelsvc.services import trace as tracing
 from labelsvc.services.app import App
 from labelsvc.services.metrics_flows import measured_trace
@@ -50,6 +51,11 @@ def _print_trace(t: Trace, as_json: bool) -> None:
         click.echo(f"  in {a.name} ({a.level})")
     if t.receipts:
         click.echo(f"received on {', '.join(t.receipts)}")
+    if t.location:
+        click.echo(f"at {t.location.code} ({t.location.kind}) since {t.location_history[-1].at}"
+                   if t.location_history else f"at {t.location.code}")  # fmt: skip
+    for step in t.location_history:
+        click.echo(f"  {step.at} {step.type}: {step.came_from or '-'} -> {step.went_to or '-'}")
     if t.descendants:
         click.echo(f"holds {len(t.descendants)} item(s), {t.units} unit(s)")
     echo_table(["at", "event", "actor", "station", "parent", "details"],
@@ -61,16 +67,21 @@ def _print_trace(t: Trace, as_json: bool) -> None:
 @click.option("--gtin")
 @click.option("--lot", help="With --gtin.")
 @click.option("--receipt", help="Receipt reference.")
+@click.option("--location", help="A location's code: what is in it, containers included.")
 @click.option("--since", help="ISO time (UTC), inclusive.")
 @click.option("--until", help="ISO time (UTC), exclusive.")
 @click.option("--limit", type=int, default=1000, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
-def find(app: App, gtin: str | None, lot: str | None, receipt: str | None, since: str | None,
-         until: str | None, limit: int, as_json: bool) -> None:  # fmt: skip
-    """Items by lot, GTIN, receipt, or activity in a time range."""
-    found = tracing.find_items(app, actor=cli_actor(), gtin=gtin, lot=lot, receipt=receipt,
-                               since=since, until=until, limit=limit)  # fmt: skip
+def find(app: App, gtin: str | None, lot: str | None, receipt: str | None,
+         location: str | None, since: str | None, until: str | None, limit: int,
+         as_json: bool) -> None:  # fmt: skip
+    """Items by lot, GTIN, receipt, location, or activity in a time range."""
+    if location:
+        found = putaway.contents(app, scan_text(location), actor=cli_actor(), limit=limit)
+    else:
+        found = tracing.find_items(app, actor=cli_actor(), gtin=gtin, lot=lot, receipt=receipt,
+                                   since=since, until=until, limit=limit)  # fmt: skip
     if as_json:
         echo_json(found)
         return

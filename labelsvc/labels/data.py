@@ -15,7 +15,7 @@ from typing import Any, Literal, get_args
 from labelsvc.domain.errors import InvalidInput
 from labelsvc.gs1.element import Element
 
-Kind = Literal["unit", "case", "pallet"]
+Kind = Literal["unit", "case", "pallet", "location"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
@@ -23,7 +23,7 @@ _EMPTY: Mapping[str, str] = MappingProxyType({})
 
 @dataclass(frozen=True)
 class LabelData:
-    """The values printed on one unit, case or pallet label."""
+    """The values printed on one unit, case, pallet or location (bin) label."""
 
     kind: Kind
     gtin: str | None = None
@@ -41,6 +41,9 @@ class LabelData:
     ship_to: str = ""
     reprint: bool = False
     digital_link_base: str | None = None
+    gln: str | None = None  # a location label: AI 414
+    gln_extension: str | None = None  # AI 254, the bin within the GLN
+    location: str = ""  # the location's code, printed large
     extra: Mapping[str, str] = field(default_factory=lambda: _EMPTY, hash=False)
 
     def __post_init__(self) -> None:
@@ -58,7 +61,15 @@ class LabelData:
             )
 
     def elements(self) -> list[Element]:
-        """The AIs of the main barcode: (01)(21)(10)(11)(15)(17) for a unit, (00) otherwise."""
+        """The AIs of the main barcode: (01)(21)(10)(11)(15)(17) for a unit, (414)(254) for
+        a location, (00) otherwise."""
+        if self.kind == "location":
+            gln = _required(self.gln, "gln", self.kind)
+            return (
+                [("414", gln), ("254", self.gln_extension)]
+                if self.gln_extension
+                else [("414", gln)]
+            )
         if self.kind != "unit":
             return [("00", _required(self.sscc, "sscc", self.kind))]
         out: list[Element] = [("01", _required(self.gtin, "gtin", self.kind))]
@@ -113,6 +124,8 @@ class LabelData:
         """The least data a label of ``kind`` can have; templates must render it too."""
         if kind == "unit":
             return cls(kind="unit", gtin="09506000134352")
+        if kind == "location":
+            return cls(kind="location", gln="9506000000008")
         return cls(kind=kind, sscc="395060000001343525")
 
     @classmethod
@@ -146,6 +159,13 @@ def _required(value: str | None, name: str, kind: str) -> str:
 
 
 _SAMPLES: dict[Kind, LabelData] = {
+    "location": LabelData(
+        kind="location",
+        gln="9506000000008",
+        gln_extension="A-01-03",
+        location="WH1-A-01-03",
+        description="Aisle A, rack 1, level 3",
+    ),
     "unit": LabelData(
         kind="unit",
         gtin="09506000134352",

@@ -60,6 +60,11 @@ MAPPINGS: dict[str, Mapping] = {
     "recalled": Mapping("ObjectEvent", "OBSERVE", "holding", "recalled"),
     "released": Mapping("ObjectEvent", "OBSERVE", "inspecting", "conformant"),
     "voided": Mapping("ObjectEvent", "DELETE", "decommissioning", "inactive"),
+    "putaway": Mapping("ObjectEvent", "OBSERVE", "storing", "in_progress"),
+    "moved": Mapping("ObjectEvent", "OBSERVE", "storing", "in_progress"),
+    "touchpoint-scanned": Mapping("ObjectEvent", "OBSERVE", "other", None),
+    "counted": Mapping("ObjectEvent", "OBSERVE", "cycle_counting", None),
+    "count-resolved": Mapping("ObjectEvent", "OBSERVE", "cycle_counting", None),
 }
 RECEIVED_NESTING = Mapping("AggregationEvent", "OBSERVE", "receiving", "in_progress")
 

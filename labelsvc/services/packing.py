@@ -28,6 +28,7 @@ from labelsvc.services.flow_views import (
     view_of,
 )
 from labelsvc.services.lookup import describe, extra_ais, scan_of
+from labelsvc.services.putaway import follow_container
 from labelsvc.store import Tx
 from labelsvc.store.containers import ContainerRow
 from labelsvc.store.errors import IntegrityViolation
@@ -174,6 +175,7 @@ def add_to_container(
                      **({"entry": entry} if entry else {}),
                      **({"ais": extra} if extra else {})},
         )  # fmt: skip
+        follow_container(tx, item, parent, actor=actor.label, station=station)
         fresh_row = tx.containers.get(parent.id)  # the first unit may have set the capacity
         view = container_view(tx, fresh_row or row)
         scan_once.finish(tx, scan_id, ok=True, outcome="packed", detail=packed_detail(view),

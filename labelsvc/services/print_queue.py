@@ -293,9 +293,11 @@ class WorkerSet:
         """Stop after the jobs being sent are finished; release the owner token."""
         self._stop.set()
         self._wake.set()
-        for worker in list(self.workers.values()):
+        with self._lock:  # a worker made by a last supervisor round is started under it
+            workers = list(self.workers.values())
+        for worker in workers:
             worker.stop()
-        for worker in list(self.workers.values()):
+        for worker in workers:
             worker.join(timeout)
         if self._supervisor is not None:
             self._supervisor.join(timeout)

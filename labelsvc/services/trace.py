@@ -23,7 +23,9 @@ from labelsvc.services.flow_views import (
     need_item,
     views,
 )
+from labelsvc.services.locations import LocationView
 from labelsvc.services.lookup import describe
+from labelsvc.services.putaway import LocationStep, current_location, history_of
 from labelsvc.store import Tx
 from labelsvc.store.events import EventRow
 from labelsvc.store.items import Item
@@ -56,6 +58,8 @@ class Trace:
     timeline: tuple[TimelineEntry, ...]  # oldest first
     receipts: tuple[str, ...]  # references it was received on
     extra_ais: dict[str, str] = field(default_factory=dict, hash=False)  # weights, dates...
+    location: LocationView | None = None  # where it is now
+    location_history: tuple[LocationStep, ...] = ()  # oldest first
 
     @property
     def units(self) -> int:
@@ -130,6 +134,8 @@ def trace(app: App, scan: str, *, actor: Actor) -> Trace:
             timeline=tuple(timeline),
             receipts=tuple(tx.receipts.receipts_of(item.id)),
             extra_ais=tx.items.extra_ais(item.id),
+            location=current_location(tx, item.id),
+            location_history=history_of(tx, item.id),
         )
 
 

@@ -29,6 +29,8 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("labelsvc.web.ui.returns", "bp"),
     ("labelsvc.web.ui.flow_dashboard", "bp"),
     ("labelsvc.web.ui.trace", "bp"),
+    ("labelsvc.web.ui.locations", "bp"),
+    ("labelsvc.web.ui.counting", "bp"),
     ("labelsvc.web.ui.admin", "bp"),
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from flows_support import OTHER_GTIN, THIRD_GTIN
@@ -33,16 +34,34 @@ def flows(app: App) -> Iterator[App]:
     app.store.close()
 
 
-@pytest.fixture
-def zebra(flows: App, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrinterEmulator]:
-    """A Zebra emulator on a free port, known as printer ``zebra``, with workers running."""
-    with PrinterEmulator(out_dir=tmp_path_factory.mktemp("emulator")) as emu:
+@contextmanager
+def _emulated_printer(
+    flows: App, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Iterator[PrinterEmulator]:
+    """A Zebra emulator on a free port, defined as printer ``name``, with workers running."""
+    with PrinterEmulator(out_dir=tmp_path_factory.mktemp(name)) as emu:
         folder = flows.settings.path(flows.settings.paths.printers)
-        (folder / "zebra.toml").write_text(
+        (folder / f"{name}.toml").write_text(
             f'driver = "tcp9100"\naddress = "127.0.0.1:{emu.port}"\nlanguage = "zpl"\n',
             encoding="utf-8",
         )
         sync_printers(flows)
         workers = WorkerSet(flows, poll_seconds=0.1).start()
+        try:
+            yield emu
+        finally:
+            workers.stop()
+
+
+@pytest.fixture
+def zebra(flows: App, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrinterEmulator]:
+    """The printer ``zebra``: an emulator the flows print their labels on."""
+    with _emulated_printer(flows, tmp_path_factory, "zebra") as emu:
         yield emu
-        workers.stop()
+
+
+@pytest.fixture
+def bin_zebra(flows: App, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrinterEmulator]:
+    """The printer ``bins``: an emulator for bin labels."""
+    with _emulated_printer(flows, tmp_path_factory, "bins") as emu:
+        yield emu

@@ -12,7 +12,7 @@ from PIL import Image
 from labelsvc.gs1 import Element
 from labelsvc.labels import LabelData, TemplateLibrary
 
-TEMPLATES = ["unit", "unit-4x6", "case", "pallet"]
+TEMPLATES = ["unit", "unit-4x6", "case", "pallet", "location"]
 DPIS = [203, 300]
 
 Decoded = list[tuple[str, str]]
@@ -21,7 +21,8 @@ Decoded = list[tuple[str, str]]
 def test_the_shipped_templates_are_the_documented_ones(library: TemplateLibrary) -> None:
     assert library.names() == sorted(TEMPLATES)
     kinds = {name: library.kind_of(name) for name in TEMPLATES}
-    assert kinds == {"unit": "unit", "unit-4x6": "unit", "case": "case", "pallet": "pallet"}
+    assert kinds == {"unit": "unit", "unit-4x6": "unit", "case": "case", "pallet": "pallet",
+                     "location": "location"}  # fmt: skip
 
 
 @pytest.mark.parametrize("dpi", DPIS)
@@ -54,6 +55,10 @@ def test_preview_barcodes_carry_the_label_data(
         link = "https://id.example.com/01/09506000134352/21/A7K2M9Q4"
         assert by_symbology["qr"] == [[("url", link)]]
         assert "]C1" not in by_symbology
+    elif data.kind == "location":
+        # a bin: (414) GLN + (254) extension, whole in each symbol (never the GLN alone)
+        assert data.elements() == [("414", "9506000000008"), ("254", "A-01-03")]
+        assert by_symbology["]C1"] == by_symbology["]d2"] == [data.elements()]
     else:
         # Within GS1 limits on 4 in: (02)+(37) fit one GS1-128 at the minimum module, the
         # date and the lot do not; the GS1 DataMatrix carries everything the label says.
@@ -69,6 +74,8 @@ def test_preview_barcodes_carry_the_label_data(
     assert drawn.image.size == {
         ("unit", 203): (406, 203),
         ("unit", 300): (600, 300),
+        ("location", 203): (6 * 203, 3 * 203),
+        ("location", 300): (6 * 300, 3 * 300),
     }.get((name, dpi), (4 * dpi, 6 * dpi))
 
 

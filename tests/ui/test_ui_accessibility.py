@@ -88,7 +88,7 @@ def test_station_pages_in_every_state(browser: Browser, stack: Stack) -> None:
 
 ADMIN_PAGES = ["/admin/", "/admin/pools", "/admin/printers", "/admin/templates",
                "/admin/products", "/admin/users", "/admin/jobs", "/admin/audit",
-               "/admin/webhooks"]  # fmt: skip
+               "/admin/webhooks", "/locations/", "/locations/admin", "/counts/"]  # fmt: skip
 
 
 def test_admin_pages(browser: Browser, stack: Stack) -> None:

@@ -58,7 +58,7 @@ LABEL_DATA = body(
         "kind": {"enum": list(KINDS)},
         **{name: {"type": "string", "maxLength": 100} for name in (
             "gtin", "serial", "sscc", "lot", "expiry", "best_before", "production_date",
-            "content_gtin", "sku")},
+            "content_gtin", "sku", "gln", "gln_extension", "location")},
         "description": _TEXT, "ship_from": _TEXT, "ship_to": _TEXT,
         "count": {"type": "integer", "minimum": 1, "maximum": 99_999_999},
         "reprint": {"type": "boolean"},
