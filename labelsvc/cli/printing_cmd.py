@@ -14,14 +14,14 @@ from labelsvc.printing.emulator import PROFILES, PrinterEmulator
 from labelsvc.services import print_queue
 from labelsvc.services import printers as printer_service
 from labelsvc.services.app import App
-from labelsvc.store.jobs import STATES, Job
+from labelsvc.store.jobs import DONE, FINAL, STATES, Job
 
-SETTLED = ("sent", "failed", "cancelled", "needs-confirmation", "held")
+SETTLED = (*FINAL, "held")
 
 
 def _job_line(job: Job) -> str:
     flag = " reprint" if job.reprint else ""
-    error = f"  ({job.last_error})" if job.last_error and job.state != "sent" else ""
+    error = f"  ({job.last_error})" if job.last_error and job.state not in DONE else ""
     return (
         f"{job.id:>6}  {job.state:<18} {job.printer:<16} {job.label_count:>5} labels"
         f"  try {job.attempts}{flag}{error}"
@@ -94,7 +94,7 @@ def printers_test(app: App, name: str, wait: bool, timeout: float) -> None:
     finally:
         workers.stop()
     click.echo(_job_line(job))
-    if job.state != "sent":
+    if job.state not in DONE:
         why = job.last_error or f"not sent within {timeout:g} s"
         if job.state in ("queued", "held"):
             print_queue.cancel_job(app, cli_actor(), job_id)  # no test label later, by surprise

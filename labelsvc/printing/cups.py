@@ -87,5 +87,9 @@ class CupsQueue:
             )
         return PrinterStatus(ok=True)
 
+    def label_counter(self) -> int | None:
+        """Not known to this transport: its jobs settle as ``sent``."""
+        return None
+
     def close(self) -> None:
         """Nothing is kept open between calls."""

@@ -1,14 +1,28 @@
 """Label bytes for print jobs, rendered from committed rows outside any write transaction.
 
 A use case queues a job with what to render (template, reprint); the print worker that
-claims it calls :func:`render_job`, which reads the job's items, their products and
-contents once per job, renders every label and returns the bytes. Holding no write lock
-while rendering is what keeps a 1,000-label request from stalling every other writer.
+claims it calls :func:`render_stream`, which reads the job's items, their products and
+contents once per job (one read transaction, closed before the first byte is sent), then
+renders the labels lazily in growing pieces, so the first labels are on the wire while the
+rest are made. Holding no write lock while rendering is what keeps a 1,000-label request
+from stalling every other writer.
+
+A batch renders its template once per label *shape* (everything but the serial, and the
+serial's length) and fills the serial in per label (:class:`BatchRenderer`): the form is
+the label rendered with a stand-in serial, cut where the stand-in appears; it is used only
+when the real first label of the shape, rendered in full, is byte-for-byte the form filled
+with its serial, the template does not name ``serial`` itself, and the serial is letters
+and digits (so its ``^FH`` escape, DataMatrix and Digital Link forms are the serial
+itself). Every 100th label is rendered in full again and compared.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import cycle, islice
 from typing import Any
 
 from labelsvc.domain.errors import InvalidInput
@@ -21,6 +35,11 @@ from labelsvc.store.jobs import Job
 from labelsvc.store.products import Product
 
 DEFAULT_TEMPLATE = {"unit": "unit", "case": "case", "pallet": "pallet"}
+FIRST_PIECE = 8  # labels in the first piece sent; pieces double up to MAX_PIECE
+MAX_PIECE = 256
+SPOT_CHECK = 100  # every this many labels rendered from a form, one is rendered in full
+_STAND_IN = "ZQXJVWKY"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -81,32 +100,73 @@ def render_spec(template: str, *, reprint: bool) -> dict[str, Any]:
     return {"template": template, "reprint": reprint}
 
 
-def render_items(
-    tx: Tx, app: App, items: list[Item], *, template: str, language: str, dpi: int,
-    reprint: bool,
-) -> list[bytes]:  # fmt: skip
-    """One label per item, in order, with products read once."""
-    products = _Products(tx)
-    labels = []
-    for item in items:
-        data = label_data_for(tx, app, item, reprint=reprint, products=products)
-        if language == "escpos":
-            labels.append(app.templates.render_escpos(template, data))
-        else:
-            labels.append(app.templates.render_zpl(template, data, dpi))
-    return labels
+class BatchRenderer:
+    """Renders the labels of one job: a template filled per label where that is proven."""
+
+    def __init__(self, app: App, template: str, *, language: str, dpi: int) -> None:
+        self.app, self.template, self.language, self.dpi = app, template, language, dpi
+        library = app.templates
+        self.fillable = language == "zpl" and "serial" not in library.source(template)
+        self.forms: dict[LabelData, list[bytes] | None] = {}
+        self.filled = 0
+
+    def _full(self, data: LabelData) -> bytes:
+        if self.language == "escpos":
+            return self.app.templates.render_escpos(self.template, data)
+        return self.app.templates.render_zpl(self.template, data, self.dpi)
+
+    def render(self, data: LabelData) -> bytes:
+        """One label's bytes."""
+        serial = data.serial
+        if not self.fillable or not serial or not (serial.isascii() and serial.isalnum()):
+            return self._full(data)
+        stand_in = "".join(islice(cycle(_STAND_IN), len(serial)))
+        shape = dataclasses.replace(data, serial=stand_in)
+        if shape not in self.forms:
+            full = self._full(data)
+            parts = self._full(shape).split(stand_in.encode())
+            self.forms[shape] = parts if serial.encode().join(parts) == full else None
+            return full
+        form = self.forms[shape]
+        if form is None:
+            return self._full(data)
+        self.filled += 1
+        label = serial.encode().join(form)
+        if self.filled % SPOT_CHECK == 0 and label != self._full(data):
+            log.warning("template %s: a filled label differs from its full render; rendering "
+                        "each label in full from now on", self.template)  # fmt: skip
+            self.forms[shape] = None
+            return self._full(data)
+        return label
+
+
+def render_stream(app: App, job: Job) -> Iterator[bytes]:
+    """A deferred job's bytes in pieces of whole labels, the first piece small and soon.
+
+    Everything the labels need is read now, in one read transaction; rendering happens as
+    the pieces are taken, after it closed.
+    """
+    spec = job.render or {}
+    reprint = bool(spec.get("reprint"))
+    with app.store.read() as tx:
+        printer = tx.printers.get(job.printer)
+        if printer is None:
+            raise InvalidInput("printer-not-found", f"There is no printer {job.printer!r}.")
+        products = _Products(tx)
+        datas = [label_data_for(tx, app, item, reprint=reprint, products=products)
+                 for item in tx.items.by_ids(job.item_ids)]  # fmt: skip
+    renderer = BatchRenderer(app, str(spec.get("template") or job.template),
+                             language=printer.language, dpi=printer.dpi)  # fmt: skip
+    return _pieces(renderer, datas)
+
+
+def _pieces(renderer: BatchRenderer, datas: list[LabelData]) -> Iterator[bytes]:
+    start, size = 0, FIRST_PIECE
+    while start < len(datas):
+        yield b"".join(renderer.render(d) for d in datas[start : start + size])
+        start, size = start + size, min(size * 2, MAX_PIECE)
 
 
 def render_job(app: App, job: Job) -> bytes:
     """The bytes of a deferred job, rendered from what is committed now."""
-    spec = job.render or {}
-    with app.store.read() as tx:
-        printer = tx.printers.get(job.printer)
-        items = tx.items.by_ids(job.item_ids)
-        if printer is None:
-            raise InvalidInput("printer-not-found", f"There is no printer {job.printer!r}.")
-        labels = render_items(
-            tx, app, items, template=str(spec.get("template") or job.template),
-            language=printer.language, dpi=printer.dpi, reprint=bool(spec.get("reprint")),
-        )  # fmt: skip
-    return b"".join(labels)
+    return b"".join(render_stream(app, job))

@@ -1,19 +1,23 @@
 """The print queue: jobs in the database, one worker per printer, nothing lost or doubled.
 
 Job granularity: a job is one request's labels, cut into chunks of at most
-:data:`CHUNK_LABELS` (250). Per job the queue pays a claim and a settle transaction, a
-``~HS`` round trip and a connection, about 5 ms together; a printer needs longer than that
-for 250 labels, so the queue stays printer-bound (benchmarks/bench_printing.py), whereas
-one job per label would cap it near 200 labels/s. The chunk also bounds what a crash in
-mid-send leaves unknown: at most one chunk needs an operator's confirmation, never a whole
-pallet run.
+:data:`CHUNK_LABELS` (1,000). Per job the queue pays a claim and a settle transaction, a
+``~HS`` and a label counter round trip and a connection, a few ms together; a printer needs
+far longer than that for a chunk, so the queue stays printer-bound
+(benchmarks/bench_printing.py). What a broken send leaves is settled from the printer's
+label counter (which labels printed, which did not); only a printer that cannot count
+leaves a chunk for a person to confirm.
 
 Delivery rules:
 - a worker claims a job (``queued``/``held`` → ``sending``) in one ``BEGIN IMMEDIATE``
   transaction, as owner ``host:pid:token`` with a lease it renews while it runs, and only
   when no other job of that printer is being sent, so jobs leave in order;
 - nothing sent (refused connection...) → back to ``queued`` with backoff;
-  maybe sent (broke off mid-send) → ``needs-confirmation``, never resent by itself;
+- sent, whole or broken off → the printer is asked what it printed (its label counter, or
+  ``~HS`` once its buffer is empty): ``printed``, ``partly-printed`` (the first N) or
+  ``not-printed``; the missing labels print again only when a person asks
+  (:func:`print_missing`) or the setting ``printing.resend_missing`` says so; a printer that
+  cannot say → ``needs-confirmation``, never resent by itself;
 - printer reports paper out / head open / paused → ``held`` with the reason, sent once clear;
 - a ``sending`` job whose owner is gone (dead pid, lapsed lease) → ``needs-confirmation``.
 """
@@ -24,6 +28,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 
@@ -31,15 +36,16 @@ from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, LabelsvcError, NotFound
 from labelsvc.services.app import App
 from labelsvc.services.owners import LIVE_TOKENS, owner_is_gone
-from labelsvc.services.print_worker import PrinterWorker, record_sent
+from labelsvc.services.print_worker import PrinterWorker, publish, record_sent
+from labelsvc.services.printers import poll_printer
 from labelsvc.store import Tx
 from labelsvc.store.clock import now
 from labelsvc.store.events import EventRow
-from labelsvc.store.jobs import Job
+from labelsvc.store.jobs import MISSING, Job, later
 
 log = logging.getLogger(__name__)
 
-CHUNK_LABELS = 250
+CHUNK_LABELS = 1000
 WORKER_ACTOR = "system:print-worker"
 
 
@@ -172,18 +178,19 @@ def cancel_job(app: App, actor: Actor, job_id: int) -> Job:
 
 
 def confirm_job(app: App, actor: Actor, job_id: int, *, printed: bool) -> Job:
-    """Settle a job that may have printed: it did (→ sent) or it did not (→ queued, once)."""
+    """Settle a job that may have printed: it did (→ printed) or it did not (→ queued, once)."""
     require(actor, "confirm-job")
     with app.store.write() as tx:
         if printed:
             job = tx.jobs.move(
                 job_id,
-                "sent",
+                "printed",
                 actor=actor.label,
                 expect=("needs-confirmation",),
-                details={"confirmed": "printed"},
+                details={"confirmed": "printed", "evidence": "a person"},
             )
             record_sent(tx, job, actor.label)
+            publish(tx, job)
         else:
             job = tx.jobs.move(
                 job_id,
@@ -195,6 +202,58 @@ def confirm_job(app: App, actor: Actor, job_id: int, *, printed: bool) -> Job:
     if not printed:
         notify(app, job.printer)
     return job
+
+
+def print_missing(app: App, actor: Actor, job_id: int) -> Job:
+    """A person's say: print the labels the printer counted as not printed, once."""
+    require(actor, "confirm-job")
+    return queue_missing(app, job_id, actor=actor.label)
+
+
+def queue_missing(app: App, job_id: int, *, actor: str, by_setting: bool = False) -> Job:
+    """Queue a new job with exactly the missing labels of a partly or not printed job.
+
+    Returns the new job. Once per job: the old job records the new one (``resent_as``).
+    """
+    with app.store.write() as tx:
+        job = _get(tx, job_id)
+        missing = job.missing_item_ids()
+        if job.state not in MISSING or not missing:
+            raise Conflict(
+                "job-not-missing",
+                f"Print job {job_id} is {job.state}; only a partly or not printed job whose "
+                "labels are known one by one has missing labels to print.",
+                job=job_id,
+                state=job.state,
+            )
+        (new_id,) = enqueue_labels(
+            tx,
+            printer=job.printer,
+            template=job.template,
+            item_ids=[[i] for i in missing],
+            render={"template": job.template, "reprint": job.reprint},
+            requested_by=actor,
+            station=job.station,
+            reprint=job.reprint,
+            reason=job.reason,
+            batch=job.batch,
+            chunk=len(missing),
+        )
+        tx.jobs.set_resent(job_id, new_id)
+        tx.events.append(
+            "job-missing-queued",
+            subject=f"job:{job_id}",
+            actor=actor,
+            station=job.station,
+            details={
+                "job": new_id,
+                "labels": len(missing),
+                "allowed_by": "setting" if by_setting else "a person",
+            },
+        )
+        new = _get(tx, new_id)
+    notify(app, job.printer)
+    return new
 
 
 def recover_orphans(app: App, *, keep: str | None = None) -> list[int]:
@@ -246,11 +305,15 @@ class WorkerSet:
         self._listener: threading.Thread | None = None
         self._previous_wake: Callable[[str | None], None] = app.wake
         self.last_error: str | None = None  # the last failed supervisor round, for health
+        self._polled = 0.0
 
     def problem(self) -> str | None:
         """What is wrong with the workers right now (None when they run normally)."""
         if self._supervisor is None or not self._supervisor.is_alive():
             return "the print supervisor is not running"
+        stuck = stuck_printers(self.app)
+        if stuck:
+            return "; ".join(stuck)
         return self.last_error
 
     def start(self) -> WorkerSet:
@@ -338,9 +401,55 @@ class WorkerSet:
             tx.jobs.renew_leases(self.owner, self.lease_seconds)
             busy = tx.jobs.printers_with_work()
         recover_orphans(self.app, keep=self.owner)
+        self._recover_own()
         for printer in busy:
             if self.only is None or printer in self.only:
                 self._worker(printer).wake()
+        self._poll_fleet()
+
+    def _recover_own(self) -> None:
+        """A job this process claimed but whose worker is gone or busy elsewhere is stuck:
+        recover it now (the lease alone would never lapse, the supervisor renews it)."""
+        with self.app.store.read() as tx:
+            mine = [j for j in tx.jobs.in_state("sending") if j.claimed_by == self.owner]
+        for job in mine:
+            worker = self.workers.get(job.printer)
+            if worker is not None and worker.is_alive() and worker.current == job.id:
+                continue
+            if job.updated_at > later(-2 * self.poll_seconds - 1):
+                continue  # just claimed: the worker is about to take it in hand
+            with self.app.store.write() as tx:
+                tx.jobs.move(
+                    job.id,
+                    "needs-confirmation",
+                    actor=WORKER_ACTOR,
+                    expect=("sending",),
+                    owner=self.owner,
+                    error=(
+                        "the worker sending this job stopped in this process; the "
+                        "printer may have printed it — confirm printed, or not "
+                        "printed to send it again"
+                    ),
+                )
+
+    def _poll_fleet(self) -> None:
+        """Ask every printer for its status, identity and counters on a schedule."""
+        every = self.app.settings.printing.status_poll_seconds
+        if time.monotonic() - self._polled < every:
+            return
+        self._polled = time.monotonic()
+        with self.app.store.read() as tx:
+            rows = tx.printers.all()
+        for row in rows:
+            if self.only is not None and row.name not in self.only:
+                continue
+            busy = self.workers.get(row.name)
+            if busy is not None and busy.current is not None:
+                continue  # it is printing: its worker asks it
+            try:
+                poll_printer(self.app, row)
+            except Exception as exc:
+                log.warning("could not poll printer %s: %s", row.name, exc)
 
     def _supervise(self) -> None:
         try:
@@ -365,3 +474,15 @@ def recent_jobs(app: App, actor: Actor, *, limit: int = 50) -> list[Job]:
     require(actor, "jobs")
     with app.store.read() as tx:
         return tx.jobs.recent(limit)
+
+
+def stuck_printers(app: App) -> list[str]:
+    """Printers whose queue is not moving: a job ``sending`` for longer than it may take."""
+    limit = app.settings.printing.stuck_seconds
+    with app.store.read() as tx:
+        stale = tx.jobs.stale_sending(later(-limit))
+    return [
+        f"printer {j.printer}: job {j.id} has been sending since {j.updated_at}, its "
+        "queue is not moving"
+        for j in stale
+    ]

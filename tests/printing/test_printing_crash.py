@@ -63,7 +63,7 @@ def test_killed_worker_leaves_its_job_for_confirmation(
     zebra.drop_stalled()  # the jammed printer is power-cycled: the cut label is gone
 
     workers()  # a new worker process starts
-    assert wait_until(lambda: print_queue.get_job(app, SUPERVISOR, small_jobs[0]).state == "sent")
+    assert wait_until(lambda: print_queue.get_job(app, SUPERVISOR, small_jobs[0]).state == "printed")
     flagged = print_queue.get_job(app, SUPERVISOR, big_job)
     assert flagged.state == "needs-confirmation"
     assert "may have printed" in (flagged.last_error or "")
@@ -72,7 +72,7 @@ def test_killed_worker_leaves_its_job_for_confirmation(
 
     requeued = print_queue.confirm_job(app, SUPERVISOR, big_job, printed=False)
     assert requeued.state == "queued"
-    assert wait_until(lambda: print_queue.get_job(app, SUPERVISOR, big_job).state == "sent")
+    assert wait_until(lambda: print_queue.get_job(app, SUPERVISOR, big_job).state == "printed")
     assert zebra.wait_for_labels(170)
     assert Counter(zebra.labels) == Counter(big + small)  # every label exactly once
     assert print_queue.get_job(app, SUPERVISOR, big_job).attempts == 2
@@ -83,7 +83,7 @@ def test_killed_worker_leaves_its_job_for_confirmation(
         "job-needs-confirmation",
         "job-queued",
         "job-sending",
-        "job-sent",
+        "job-printed",
     ]
 
 
@@ -110,6 +110,6 @@ def test_a_live_workers_job_is_not_taken_for_an_orphan(
     assert print_queue.recover_orphans(app) == []  # another worker set's view of it
     assert print_queue.get_job(app, SUPERVISOR, job_id).state == "sending"
     zebra.resume()
-    assert wait_until(lambda: print_queue.get_job(app, SUPERVISOR, job_id).state == "sent")
+    assert wait_until(lambda: print_queue.get_job(app, SUPERVISOR, job_id).state == "printed")
     assert zebra.wait_for_labels(150)
     assert len(zebra.labels) == 150
