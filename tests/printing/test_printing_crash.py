@@ -63,7 +63,8 @@ def test_killed_worker_leaves_its_job_for_confirmation(
     zebra.drop_stalled()  # the jammed printer is power-cycled: the cut label is gone
 
     workers()  # a new worker process starts
-    assert wait_until(lambda: print_queue.get_job(app, SUPERVISOR, small_jobs[0]).state == "printed")
+    first_small = small_jobs[0]
+    assert wait_until(lambda: print_queue.get_job(app, SUPERVISOR, first_small).state == "printed")
     flagged = print_queue.get_job(app, SUPERVISOR, big_job)
     assert flagged.state == "needs-confirmation"
     assert "may have printed" in (flagged.last_error or "")
