@@ -9,7 +9,6 @@ buffer is empty. What the printer said is the job's evidence, kept in its histor
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -47,9 +46,7 @@ def counter_or_none(transport: Transport) -> int | None:
         return None
 
 
-def await_counter(
-    transport: Transport, before: int, count: int, *, quiet: float, stop: threading.Event
-) -> Evidence:
+def await_counter(transport: Transport, before: int, count: int, *, quiet: float) -> Evidence:
     """Poll the counter until the job's labels are counted or it stops moving.
 
     A printer that drops off (restarting) is asked again until ``quiet`` seconds pass
@@ -67,7 +64,7 @@ def await_counter(
             last = now_count
             if now_count - before >= count:
                 break
-        if time.monotonic() - moved_at > quiet or stop.is_set():
+        if time.monotonic() - moved_at > quiet:  # also when stopping: the printer prints on
             break
         time.sleep(POLL_SECONDS if now_count is not None else min(0.5, quiet / 4))
     if last is None:
@@ -78,14 +75,12 @@ def await_counter(
     return Evidence(printed, "label counter", before, last)
 
 
-def await_drained(
-    transport: Transport, count: int, *, quiet: float, stop: threading.Event
-) -> Evidence:
+def await_drained(transport: Transport, count: int, *, quiet: float) -> Evidence:
     """No counter: the job printed once ``~HS`` says the buffer holds nothing to print."""
     if not isinstance(transport, Tcp9100):
         return Evidence(None, "the transport cannot tell what printed")
     deadline = time.monotonic() + quiet
-    while time.monotonic() < deadline and not stop.is_set():
+    while time.monotonic() < deadline:
         try:
             status = transport.status()
         except TransportError:

@@ -326,9 +326,9 @@ class PrinterWorker(threading.Thread):
         quiet = self.app.settings.printing.confirm_quiet_seconds
         count = job.label_count
         if before is not None:
-            evidence = await_counter(transport, before, count, quiet=quiet, stop=self._stopping)
+            evidence = await_counter(transport, before, count, quiet=quiet)
         elif broke is None and isinstance(transport, Tcp9100):
-            evidence = await_drained(transport, count, quiet=quiet, stop=self._stopping)
+            evidence = await_drained(transport, count, quiet=quiet)
         elif broke is None:
             evidence = Evidence(count, "the transport cannot tell what printed; sent whole")
         else:

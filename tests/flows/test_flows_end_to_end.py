@@ -41,7 +41,7 @@ def _all_sent(app: App, actor: Actor, timeout: float = 60.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         jobs = print_queue.list_jobs(app, actor, printer="zebra")
-        if jobs and all(j.state == "sent" for j in jobs):
+        if jobs and all(j.state == "printed" for j in jobs):
             return True
         time.sleep(0.02)
     return False
