@@ -37,7 +37,7 @@ from labelsvc.domain.errors import Conflict, LabelsvcError, NotFound
 from labelsvc.services.app import App
 from labelsvc.services.owners import LIVE_TOKENS, owner_is_gone
 from labelsvc.services.print_worker import PrinterWorker, publish, record_sent
-from labelsvc.services.printers import poll_printer
+from labelsvc.services.printers import poll_printer, stuck_printers
 from labelsvc.store import Tx
 from labelsvc.store.clock import now
 from labelsvc.store.events import EventRow
@@ -474,15 +474,3 @@ def recent_jobs(app: App, actor: Actor, *, limit: int = 50) -> list[Job]:
     require(actor, "jobs")
     with app.store.read() as tx:
         return tx.jobs.recent(limit)
-
-
-def stuck_printers(app: App) -> list[str]:
-    """Printers whose queue is not moving: a job ``sending`` for longer than it may take."""
-    limit = app.settings.printing.stuck_seconds
-    with app.store.read() as tx:
-        stale = tx.jobs.stale_sending(later(-limit))
-    return [
-        f"printer {j.printer}: job {j.id} has been sending since {j.updated_at}, its "
-        "queue is not moving"
-        for j in stale
-    ]

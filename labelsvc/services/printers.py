@@ -8,6 +8,7 @@ import json
 import logging
 import tomllib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from labelsvc.domain.actors import Actor, require
@@ -18,6 +19,7 @@ from labelsvc.printing.definitions import PrinterDef, load_printer_dir, printer_
 from labelsvc.printing.tcp9100 import Tcp9100
 from labelsvc.services.app import App
 from labelsvc.store.clock import now
+from labelsvc.store.jobs import later
 from labelsvc.store.printers import PrinterRow, Reading
 
 log = logging.getLogger(__name__)
@@ -249,6 +251,38 @@ def printer_history(app: App, actor: Actor, name: str, limit: int = 20) -> list[
     get_printer(app, name)
     with app.store.read() as tx:
         return tx.printers.readings(name, limit)
+
+
+def stuck_printers(app: App) -> list[str]:
+    """Printers whose queue is not moving: a job ``sending`` for longer than it may take."""
+    limit = app.settings.printing.stuck_seconds
+    with app.store.read() as tx:
+        stale = tx.jobs.stale_sending(later(-limit))
+    return [
+        f"printer {j.printer}: job {j.id} has been sending since {j.updated_at}, its queue "
+        "is not moving"
+        for j in stale
+    ]
+
+
+@dataclass(frozen=True)
+class FleetRow:
+    """A printer on the printers page: its row, its recent readings, a stuck queue."""
+
+    printer: PrinterRow
+    readings: list[Reading]
+    stuck: str | None
+
+
+def fleet(app: App, actor: Actor, readings: int = 5) -> list[FleetRow]:
+    """Every printer with its last readings (newest first) and whether its queue is stuck."""
+    require(actor, "read")
+    stuck = {line.split(":", 1)[0].removeprefix("printer "): line for line in stuck_printers(app)}
+    with app.store.read() as tx:
+        return [
+            FleetRow(row, tx.printers.readings(row.name, readings), stuck.get(row.name))
+            for row in tx.printers.all()
+        ]
 
 
 def test_label(row: PrinterRow) -> bytes:

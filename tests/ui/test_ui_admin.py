@@ -64,6 +64,25 @@ def test_printer_status_is_live_and_test_prints_arrive(admin: Page, stack: Stack
     shot(page, "jobs")
 
 
+def test_printers_page_shows_identity_warnings_and_history(admin: Page, stack: Stack) -> None:
+    from labelsvc.services.printers import get_printer, poll_printer
+
+    for profile in ("ribbon-low", "paper-near-end"):
+        stack.emulator.set_profile(profile)
+        poll_printer(stack.app, get_printer(stack.app, "dock"))  # what the schedule runs
+    stack.emulator.set_profile("ok")
+    page = admin
+    page.goto("/admin/printers")
+    row = page.locator("tr[data-printer=dock]")
+    expect(row.locator(".identity")).to_contain_text("ZT411-203dpi")
+    expect(row.locator(".identity")).to_contain_text("203 dpi")
+    history = page.locator("tr[data-history=dock]")
+    expect(history.locator("summary")).to_contain_text("paper near end")
+    expect(history.locator("li").first).to_contain_text("paper near end")
+    expect(history).to_contain_text("ribbon low")
+    shot(page, "printers-history")
+
+
 def test_template_previews_at_each_dpi(admin: Page) -> None:
     page = admin
     page.goto("/admin/templates")
