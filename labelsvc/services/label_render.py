@@ -23,6 +23,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import cycle, islice
+from operator import attrgetter
 from typing import Any
 
 from labelsvc.domain.errors import InvalidInput
@@ -107,7 +108,7 @@ class BatchRenderer:
         self.app, self.template, self.language, self.dpi = app, template, language, dpi
         library = app.templates
         self.fillable = language == "zpl" and "serial" not in library.source(template)
-        self.forms: dict[LabelData, list[bytes] | None] = {}
+        self.forms: dict[tuple[Any, int], list[bytes] | None] = {}
         self.filled = 0
 
     def _full(self, data: LabelData) -> bytes:
@@ -120,48 +121,76 @@ class BatchRenderer:
         serial = data.serial
         if not self.fillable or not serial or not (serial.isascii() and serial.isalnum()):
             return self._full(data)
-        stand_in = "".join(islice(cycle(_STAND_IN), len(serial)))
-        shape = dataclasses.replace(data, serial=stand_in)
-        if shape not in self.forms:
+        key = (_shape(data), len(serial))
+        if key not in self.forms:
             full = self._full(data)
-            parts = self._full(shape).split(stand_in.encode())
-            self.forms[shape] = parts if serial.encode().join(parts) == full else None
+            stand_in = "".join(islice(cycle(_STAND_IN), len(serial)))
+            parts = self._full(dataclasses.replace(data, serial=stand_in)).split(stand_in.encode())
+            self.forms[key] = parts if serial.encode().join(parts) == full else None
             return full
-        form = self.forms[shape]
+        form = self.forms[key]
         if form is None:
             return self._full(data)
         self.filled += 1
         label = serial.encode().join(form)
         if self.filled % SPOT_CHECK == 0 and label != self._full(data):
-            log.warning("template %s: a filled label differs from its full render; rendering "
-                        "each label in full from now on", self.template)  # fmt: skip
-            self.forms[shape] = None
+            log.warning(
+                "template %s: a filled label differs from its full render; rendering "
+                "each label in full from now on",
+                self.template,
+            )
+            self.forms[key] = None
             return self._full(data)
         return label
+
+
+_SHAPE_FIELDS = tuple(
+    f.name for f in dataclasses.fields(LabelData) if f.name not in ("serial", "extra")
+)
+_shape_of = attrgetter(*_SHAPE_FIELDS)
+
+
+def _shape(data: LabelData) -> tuple[Any, ...]:
+    """Everything on a label but its serial (one C call: this runs once per label)."""
+    shape: tuple[Any, ...] = _shape_of(data)
+    return (shape, tuple(sorted(data.extra.items()))) if data.extra else shape
 
 
 def render_stream(app: App, job: Job) -> Iterator[bytes]:
     """A deferred job's bytes in pieces of whole labels, the first piece small and soon.
 
-    Everything the labels need is read now, in one read transaction; rendering happens as
-    the pieces are taken, after it closed.
+    What the first piece needs is read at once; the rest in a second read after the first
+    piece went out (each read one short transaction, closed before rendering).
     """
     spec = job.render or {}
-    reprint = bool(spec.get("reprint"))
     with app.store.read() as tx:
         printer = tx.printers.get(job.printer)
         if printer is None:
             raise InvalidInput("printer-not-found", f"There is no printer {job.printer!r}.")
-        products = _Products(tx)
-        datas = [label_data_for(tx, app, item, reprint=reprint, products=products)
-                 for item in tx.items.by_ids(job.item_ids)]  # fmt: skip
+        first = _label_data(tx, app, job.item_ids[:FIRST_PIECE], spec)
     renderer = BatchRenderer(app, str(spec.get("template") or job.template),
                              language=printer.language, dpi=printer.dpi)  # fmt: skip
-    return _pieces(renderer, datas)
+    return _pieces(app, renderer, first, job.item_ids[FIRST_PIECE:], spec)
 
 
-def _pieces(renderer: BatchRenderer, datas: list[LabelData]) -> Iterator[bytes]:
-    start, size = 0, FIRST_PIECE
+def _label_data(tx: Tx, app: App, item_ids: list[int], spec: dict[str, Any]) -> list[LabelData]:
+    products = _Products(tx)
+    reprint = bool(spec.get("reprint"))
+    return [label_data_for(tx, app, item, reprint=reprint, products=products)
+            for item in tx.items.by_ids(item_ids)]  # fmt: skip
+
+
+def _pieces(
+    app: App, renderer: BatchRenderer, first: list[LabelData], rest: list[int],
+    spec: dict[str, Any],
+) -> Iterator[bytes]:  # fmt: skip
+    if first:
+        yield b"".join(renderer.render(d) for d in first)
+    if not rest:
+        return
+    with app.store.read() as tx:
+        datas = _label_data(tx, app, rest, spec)
+    start, size = 0, FIRST_PIECE * 2
     while start < len(datas):
         yield b"".join(renderer.render(d) for d in datas[start : start + size])
         start, size = start + size, min(size * 2, MAX_PIECE)
