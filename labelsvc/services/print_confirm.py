@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from labelsvc.printing import PrinterStatus, Transport, TransportError
+from labelsvc.printing.cups import CupsQueue
 from labelsvc.printing.tcp9100 import Tcp9100
 
 POLL_SECONDS = 0.05
+IPP_FINAL = ("completed", "stopped", "canceled", "aborted")
 
 
 @dataclass(frozen=True)
@@ -98,3 +100,25 @@ def _drained(status: PrinterStatus | None) -> bool:
     if status is None or not status.raw or not status.ok:
         return False
     return status.formats_in_buffer == 0 and status.labels_remaining == 0
+
+
+def await_cups(queue: CupsQueue, job_id: int, count: int, *, quiet: float) -> Evidence:
+    """Follow the CUPS job's IPP state until completed, stopped, canceled or aborted.
+
+    Completed: CUPS delivered all of it to the printer; the others leave it to a person,
+    with the state as the evidence. Waiting in the queue is not "quiet": a state that does
+    not change for ``quiet`` seconds (while not pending behind other jobs) ends the wait.
+    """
+    last, changed = None, time.monotonic()
+    give_up = changed + 10 * quiet  # a job pending behind others is waited for this long
+    while True:
+        state = queue.job_state(job_id)
+        if state != last:
+            last, changed = state, time.monotonic()
+        if state in IPP_FINAL or time.monotonic() > give_up:
+            break
+        if time.monotonic() - changed > quiet and state != "pending":
+            break
+        time.sleep(0.2)
+    how = f"CUPS job {job_id} is {last or 'unknown'}"
+    return Evidence(count if last == "completed" else None, how)

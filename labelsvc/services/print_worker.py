@@ -19,10 +19,17 @@ from typing import Any
 from labelsvc.domain.errors import Conflict, LabelsvcError
 from labelsvc.domain.topics import Topic
 from labelsvc.printing import PrinterStatus, Transport, TransportError
+from labelsvc.printing.cups import CupsQueue
 from labelsvc.printing.tcp9100 import Tcp9100
 from labelsvc.services.app import App
 from labelsvc.services.label_render import render_stream
-from labelsvc.services.print_confirm import Evidence, await_counter, await_drained, counter_or_none
+from labelsvc.services.print_confirm import (
+    Evidence,
+    await_counter,
+    await_cups,
+    await_drained,
+    counter_or_none,
+)
 from labelsvc.services.printers import identity_mismatch, transport_for
 from labelsvc.store import Tx
 from labelsvc.store.clock import now
@@ -329,6 +336,8 @@ class PrinterWorker(threading.Thread):
             evidence = await_counter(transport, before, count, quiet=quiet)
         elif broke is None and isinstance(transport, Tcp9100):
             evidence = await_drained(transport, count, quiet=quiet)
+        elif broke is None and isinstance(transport, CupsQueue) and transport.last_job:
+            evidence = await_cups(transport, transport.last_job, count, quiet=quiet)
         elif broke is None:
             evidence = Evidence(count, "the transport cannot tell what printed; sent whole")
         else:
