@@ -30,10 +30,11 @@ from labelsvc.services.print_confirm import (
     await_drained,
     counter_or_none,
 )
-from labelsvc.services.printers import identity_mismatch, transport_for
+from labelsvc.services.printers import identity_mismatch, poll_printer, transport_for
 from labelsvc.store import Tx
 from labelsvc.store.clock import now
 from labelsvc.store.jobs import WAITING, Job
+from labelsvc.store.printers import PrinterRow
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +189,8 @@ class PrinterWorker(threading.Thread):
                 # the printer was away: ask it now rather than wait out the backoff
                 if self._ask(transport) is None:
                     return min(wait, PROBE_SECONDS)
+            if row.identity is None and isinstance(transport, Tcp9100):
+                row = self._identify(row)  # what is this printer? asked before its first job
             mismatch = identity_mismatch(row)
             if mismatch is not None:
                 return self._hold(job, PrinterStatus(ok=False, problems=[mismatch]), "mismatch")
@@ -200,6 +203,15 @@ class PrinterWorker(threading.Thread):
             return self._send(job, transport)
         finally:
             transport.close()
+
+    def _identify(self, row: PrinterRow) -> PrinterRow:
+        """Read the printer's identity (``~HI``, print width) into its row."""
+        try:
+            poll_printer(self.app, row)
+        except Exception as exc:  # the send path reports the printer's state itself
+            log.warning("could not identify printer %s: %s", self.printer, exc)
+        with self.app.store.read() as tx:
+            return tx.printers.get(self.printer) or row
 
     def _probe_due(self) -> bool:
         if time.monotonic() - self._probed < PROBE_SECONDS:

@@ -259,3 +259,66 @@ def test_a_long_writer_during_sends_leaves_no_queue_stuck(
         items = [i.value for i in first.items + nxt.items]
         assert _serials(emulator.labels) == items
         assert print_queue.stuck_printers(app) == []
+
+
+def test_a_dpi_mismatch_stops_printing_with_a_reason(
+    make_app: Callable[..., App], start_workers: Callable[[App], WorkerSet]
+) -> None:
+    """The file says 300 dpi, the printer says 203: nothing prints scaled; fixing the file
+    lets the held job print."""
+    app = make_app()
+    with PrinterEmulator(dpi=203) as emulator:
+        _printer(app, emulator.port, dpi=300)
+        start_workers(app)
+        request = request_labels(app, count=3, actor=OPERATOR, product=GTIN, printer="zebra")
+        job_id = request.job_ids[0]
+        assert wait_until(lambda: _job(app, job_id).state == "held")
+        assert "203 dpi printer" in (_job(app, job_id).last_error or "")
+        with app.store.read() as tx:
+            row = tx.printers.get("zebra")
+        assert row is not None and row.status == "mismatch"
+        assert emulator.labels == []
+        _printer(app, emulator.port, dpi=203)
+        assert wait_until(lambda: _job(app, job_id).state == "printed")
+        assert len(emulator.labels) == 3
+
+
+def test_job_states_are_published_in_the_outbox(
+    make_app: Callable[..., App], start_workers: Callable[[App], WorkerSet]
+) -> None:
+    app = make_app()
+    with PrinterEmulator() as emulator:
+        _printer(app, emulator.port)
+        start_workers(app)
+        emulator.set_profile("paper-out")
+        request = request_labels(app, count=2, actor=OPERATOR, product=GTIN, printer="zebra")
+        job_id = request.job_ids[0]
+        assert wait_until(lambda: _job(app, job_id).state == "held")
+        emulator.set_profile("ok")
+        assert wait_until(lambda: _job(app, job_id).state == "printed")
+    with app.store.read() as tx:
+        sent = [(m.topic, m.payload["state"]) for m in tx.outbox.after(0)
+                if m.subject == f"job:{job_id}"]  # fmt: skip
+    assert sent == [("job.held", "held"), ("job.printed", "printed")]
+
+
+def test_health_shows_a_printer_whose_queue_is_not_moving(
+    make_app: Callable[..., App], start_workers: Callable[[App], WorkerSet]
+) -> None:
+    from labelsvc.services.health import check_health
+
+    app = make_app(stuck_seconds=0.5)
+    with PrinterEmulator(rcvbuf=2048, recv_size=1024) as emulator:
+        _printer(app, emulator.port, send_timeout=30.0)
+        ws = start_workers(app)
+        app.background["print-workers"] = ws.problem
+        emulator.stall()  # jammed: the send blocks, the job stays 'sending'
+        request = request_labels(app, count=300, actor=OPERATOR, product=GTIN, printer="zebra")
+        job_id = request.job_ids[0]
+        assert wait_until(lambda: "not moving" in check_health(app).checks["print-workers"])
+        health = check_health(app)
+        assert health.status == "degraded"
+        assert f"job {job_id}" in health.checks["print-workers"]
+        emulator.resume()
+        assert wait_until(lambda: _job(app, job_id).state == "printed")
+        assert check_health(app).checks["print-workers"] == "ok"
