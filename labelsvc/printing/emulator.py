@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from labelsvc.printing import queries
+from labelsvc.printing import queries, stored_format
 from labelsvc.printing.status import HS_COMMAND, host_status_answer
 from labelsvc.printing.zpl_stream import START, ZplStream
 
@@ -82,6 +82,7 @@ class PrinterEmulator:
         self.received: list[bytes] = []  # the raw bytes of each closed connection
         self.status_requests = 0
         self.queries: list[bytes] = []  # every query answered, in order
+        self.formats: dict[bytes, bytes] = {}  # stored formats (^DF), lost when it stops
         self.stalled_connections = 0
         self.odometer = odometer if odometer is not None else self._saved_odometer()
         self._profile = "ok"
@@ -248,7 +249,7 @@ class PrinterEmulator:
                 raw += data
                 for item in stream.feed(data):
                     if item.startswith(START):
-                        pending.append(item)
+                        self._take(item, pending)
                     else:
                         self._answer(conn, item)
                 if self._print(seq, pending, wait=False):
@@ -276,6 +277,14 @@ class PrinterEmulator:
             with self._cond:
                 self.stalled_connections -= 1
                 self._cond.notify_all()
+
+    def _take(self, label: bytes, pending: list[bytes]) -> None:
+        """A label to print; a ``^DF`` format is stored, a ``^XF`` recall filled from it."""
+        name = stored_format.format_name(label)
+        if name is not None:
+            self.formats[name] = stored_format.format_body(label)
+            return
+        pending.append(stored_format.expand(label, self.formats) or label)
 
     def _answer(self, conn: socket.socket, query: bytes) -> None:
         """Answer one query from the current profile and counters."""

@@ -28,6 +28,7 @@ from typing import Any
 
 from labelsvc.domain.errors import InvalidInput
 from labelsvc.labels.data import LabelData
+from labelsvc.printing.stored_format import StoredForm, expand, format_body, make_form
 from labelsvc.services.app import App
 from labelsvc.services.lookup import describe
 from labelsvc.store import Tx
@@ -104,11 +105,15 @@ def render_spec(template: str, *, reprint: bool) -> dict[str, Any]:
 class BatchRenderer:
     """Renders the labels of one job: a template filled per label where that is proven."""
 
-    def __init__(self, app: App, template: str, *, language: str, dpi: int) -> None:
+    def __init__(
+        self, app: App, template: str, *, language: str, dpi: int, stored: bool = False
+    ) -> None:
         self.app, self.template, self.language, self.dpi = app, template, language, dpi
         library = app.templates
         self.fillable = language == "zpl" and "serial" not in library.source(template)
+        self.stored = stored  # the printer takes stored formats (^DF/^XF)
         self.forms: dict[tuple[Any, int], list[bytes] | None] = {}
+        self.stored_forms: dict[tuple[Any, int], StoredForm] = {}
         self.filled = 0
 
     def _full(self, data: LabelData) -> bytes:
@@ -125,23 +130,43 @@ class BatchRenderer:
         if key not in self.forms:
             full = self._full(data)
             stand_in = "".join(islice(cycle(_STAND_IN), len(serial)))
-            parts = self._full(dataclasses.replace(data, serial=stand_in)).split(stand_in.encode())
+            shape = self._full(dataclasses.replace(data, serial=stand_in))
+            parts = shape.split(stand_in.encode())
             self.forms[key] = parts if serial.encode().join(parts) == full else None
+            stored = (
+                make_form(shape, stand_in.encode()) if self.stored and self.forms[key] else None
+            )
+            if stored is not None and _recalls(stored, serial, full):
+                self.stored_forms[key] = stored
+                return stored.download + stored.recall(serial.encode())
             return full
         form = self.forms[key]
         if form is None:
             return self._full(data)
         self.filled += 1
-        label = serial.encode().join(form)
-        if self.filled % SPOT_CHECK == 0 and label != self._full(data):
+        stored = self.stored_forms.get(key)
+        if stored is not None:
+            label = stored.recall(serial.encode())
+            check = self.filled % SPOT_CHECK == 0 and not _recalls(stored, serial, self._full(data))
+        else:
+            label = serial.encode().join(form)
+            check = self.filled % SPOT_CHECK == 0 and label != self._full(data)
+        if check:
             log.warning(
                 "template %s: a filled label differs from its full render; rendering "
                 "each label in full from now on",
                 self.template,
             )
             self.forms[key] = None
+            self.stored_forms.pop(key, None)
             return self._full(data)
         return label
+
+
+def _recalls(stored: StoredForm, serial: str, full: bytes) -> bool:
+    """The printer fills the stored format with this serial into exactly the full label."""
+    formats = {stored.name: format_body(stored.download)}
+    return expand(stored.recall(serial.encode()), formats) == full.rstrip()
 
 
 _SHAPE_FIELDS = tuple(
@@ -169,7 +194,8 @@ def render_stream(app: App, job: Job) -> Iterator[bytes]:
             raise InvalidInput("printer-not-found", f"There is no printer {job.printer!r}.")
         first = _label_data(tx, app, job.item_ids[:FIRST_PIECE], spec)
     renderer = BatchRenderer(app, str(spec.get("template") or job.template),
-                             language=printer.language, dpi=printer.dpi)  # fmt: skip
+                             language=printer.language, dpi=printer.dpi,
+                             stored=bool(printer.options.get("stored_formats")))  # fmt: skip
     return _pieces(app, renderer, first, job.item_ids[FIRST_PIECE:], spec)
 
 

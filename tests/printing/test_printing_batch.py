@@ -59,3 +59,31 @@ def test_a_template_that_names_the_serial_is_rendered_in_full(service: App) -> N
         service, [i.id for i in made.items], "unit-z"
     )
     assert renderer.filled == 0
+
+
+def test_a_printer_with_stored_formats_gets_the_fixed_part_once(service: App) -> None:
+    """^DF once per job, then ^XF and the serial's fields per label: the emulator prints
+    (fills the format) exactly the labels a full render makes, from far fewer bytes."""
+    from labelsvc.printing.emulator import PrinterEmulator
+    from labelsvc.services.print_queue import WorkerSet
+    from labelsvc.services.printers import sync_printers
+
+    with PrinterEmulator() as emulator:
+        folder = service.settings.path(service.settings.paths.printers)
+        (folder / "zebra.toml").write_text(
+            f'driver = "tcp9100"\naddress = "127.0.0.1:{emulator.port}"\nstored_formats = true\n',
+            encoding="utf-8",
+        )
+        sync_printers(service)
+        workers = WorkerSet(service, poll_seconds=0.1).start()
+        try:
+            made = request_labels(service, count=300, actor=OPERATOR, product="DEMO-WIDGET",
+                                  printer="zebra")  # fmt: skip
+            assert emulator.wait_for_labels(300)
+        finally:
+            workers.stop()
+        full = _full(service, [i.id for i in made.items])
+        assert emulator.labels == [label.rstrip() for label in full]
+        assert len(emulator.formats) == 1
+        sent = sum(len(r) for r in emulator.received)
+        assert sent < 0.6 * len(b"".join(full))
