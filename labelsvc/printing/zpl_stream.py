@@ -48,3 +48,8 @@ class ZplStream:
             else:
                 out.append(found[0])
                 del self.buf[: found.end()]
+
+
+def split_labels(data: bytes) -> list[bytes]:
+    """The complete labels in ``data``, in order (queries and line ends dropped)."""
+    return [item for item in ZplStream().feed(data) if item.startswith(START)]

@@ -35,18 +35,18 @@ from collections.abc import Callable, Iterable, Sequence
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, LabelsvcError, NotFound
 from labelsvc.services.app import App
-from labelsvc.services.owners import LIVE_TOKENS, owner_is_gone
-from labelsvc.services.print_worker import PrinterWorker, publish, record_sent
+from labelsvc.services.owners import LIVE_TOKENS
+from labelsvc.services.print_orphans import queue_missing, recover_orphans
+from labelsvc.services.print_worker import WORKER_ACTOR, PrinterWorker, publish, record_sent
 from labelsvc.services.printers import poll_printer, stuck_printers
 from labelsvc.store import Tx
-from labelsvc.store.clock import now
 from labelsvc.store.events import EventRow
-from labelsvc.store.jobs import MISSING, Job, later
+from labelsvc.store.jobs import Job, later
 
 log = logging.getLogger(__name__)
 
 CHUNK_LABELS = 1000
-WORKER_ACTOR = "system:print-worker"
+__all__ = ["CHUNK_LABELS", "WORKER_ACTOR", "WorkerSet", "queue_missing", "recover_orphans"]
 
 
 def enqueue_labels(
@@ -207,78 +207,9 @@ def confirm_job(app: App, actor: Actor, job_id: int, *, printed: bool) -> Job:
 def print_missing(app: App, actor: Actor, job_id: int) -> Job:
     """A person's say: print the labels the printer counted as not printed, once."""
     require(actor, "confirm-job")
-    return queue_missing(app, job_id, actor=actor.label)
-
-
-def queue_missing(app: App, job_id: int, *, actor: str, by_setting: bool = False) -> Job:
-    """Queue a new job with exactly the missing labels of a partly or not printed job.
-
-    Returns the new job. Once per job: the old job records the new one (``resent_as``).
-    """
-    with app.store.write() as tx:
-        job = _get(tx, job_id)
-        missing = job.missing_item_ids()
-        if job.state not in MISSING or not missing:
-            raise Conflict(
-                "job-not-missing",
-                f"Print job {job_id} is {job.state}; only a partly or not printed job whose "
-                "labels are known one by one has missing labels to print.",
-                job=job_id,
-                state=job.state,
-            )
-        (new_id,) = enqueue_labels(
-            tx,
-            printer=job.printer,
-            template=job.template,
-            item_ids=[[i] for i in missing],
-            render={"template": job.template, "reprint": job.reprint},
-            requested_by=actor,
-            station=job.station,
-            reprint=job.reprint,
-            reason=job.reason,
-            batch=job.batch,
-            chunk=len(missing),
-        )
-        tx.jobs.set_resent(job_id, new_id)
-        tx.events.append(
-            "job-missing-queued",
-            subject=f"job:{job_id}",
-            actor=actor,
-            station=job.station,
-            details={
-                "job": new_id,
-                "labels": len(missing),
-                "allowed_by": "setting" if by_setting else "a person",
-            },
-        )
-        new = _get(tx, new_id)
+    job = queue_missing(app, job_id, actor=actor.label)
     notify(app, job.printer)
-    return new
-
-
-def recover_orphans(app: App, *, keep: str | None = None) -> list[int]:
-    """Jobs left ``sending`` by a worker that is gone → ``needs-confirmation``."""
-    flagged = []
-    at = now()
-    with app.store.write() as tx:
-        for job in tx.jobs.in_state("sending"):
-            if job.claimed_by == keep:
-                continue
-            lapsed = job.lease_until is None or job.lease_until < at
-            if lapsed or owner_is_gone(job.claimed_by, own_process_tokens=LIVE_TOKENS):
-                tx.jobs.move(
-                    job.id,
-                    "needs-confirmation",
-                    actor=WORKER_ACTOR,
-                    expect=("sending",),
-                    error=(
-                        f"the worker sending this job ({job.claimed_by}) stopped; the "
-                        "printer may have printed it — confirm printed, or not printed to "
-                        "send it again"
-                    ),
-                )
-                flagged.append(job.id)
-    return flagged
+    return job
 
 
 class WorkerSet:

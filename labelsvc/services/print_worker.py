@@ -33,7 +33,7 @@ from labelsvc.services.print_confirm import (
 from labelsvc.services.printers import identity_mismatch, poll_printer, transport_for
 from labelsvc.store import Tx
 from labelsvc.store.clock import now
-from labelsvc.store.jobs import WAITING, Job
+from labelsvc.store.jobs import MISSING, WAITING, Job
 from labelsvc.store.printers import PrinterRow
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ TOPICS = {
     "partly-printed": Topic.JOB_NEEDS_CONFIRMATION,
     "not-printed": Topic.JOB_NEEDS_CONFIRMATION,
 }
+WORKER_ACTOR = "system:print-worker"
 PROBE_SECONDS = 1.0  # how often a printer that is away is asked whether it is back
 
 
@@ -75,6 +76,40 @@ def record_sent(tx: Tx, job: Job, actor: str, item_ids: list[int] | None = None)
         station=job.station,
         details=details,
     )
+
+
+def after_move(tx: Tx, moved: Job, printed: int | None) -> None:
+    """What follows a job's move in its transaction: its confirmed items labeled, and the
+    outbox message."""
+    if moved.state in ("printed", "sent", "partly-printed"):
+        confirmed = moved.item_ids
+        if moved.state == "partly-printed" and len(moved.item_ids) == moved.label_count:
+            confirmed = moved.item_ids[: printed or 0]
+        elif moved.state == "partly-printed":
+            confirmed = []  # labels carry several items: a person must say which
+        record_sent(tx, moved, moved.requested_by, confirmed)
+    publish(tx, moved, {"printed": printed} if printed is not None else None)
+
+
+def counted_state(evidence: Evidence, count: int) -> str:
+    """The state a job's evidence puts it in (the printer said how many printed)."""
+    if evidence.printed == count:
+        return "sent" if evidence.how.startswith("the transport") else "printed"
+    return "partly-printed" if evidence.printed else "not-printed"
+
+
+def settle_counted(
+    tx: Tx, job: Job, evidence: Evidence, *, owner: str | None, error: str | None = None
+) -> Job:
+    """Settle a ``sending`` job by what its printer counted, in the caller's transaction."""
+    tx.jobs.set_printed(job.id, evidence.printed)
+    moved = tx.jobs.move(
+        job.id, counted_state(evidence, job.label_count), actor=WORKER_ACTOR,
+        expect=("sending",), owner=owner, error=error,
+        details=evidence.details(job.label_count),
+    )  # fmt: skip
+    after_move(tx, moved, evidence.printed)
+    return moved
 
 
 def publish(tx: Tx, job: Job, extra: dict[str, Any] | None = None) -> None:
@@ -367,10 +402,9 @@ class PrinterWorker(threading.Thread):
                 payload=payload,
             )
         elif evidence.printed == count:
-            to = "sent" if evidence.how.startswith("the transport") else "printed"
             self._settle(
                 job,
-                to,
+                counted_state(evidence, count),
                 ("sending",),
                 details=details,
                 printed=count,
@@ -378,7 +412,7 @@ class PrinterWorker(threading.Thread):
                 printer_status=("ok", "ready"),
             )
         else:
-            to = "partly-printed" if evidence.printed else "not-printed"
+            to = counted_state(evidence, count)
             why = (
                 f"the printer printed {evidence.printed} of {count} labels"
                 f" (label counter {evidence.before} -> {evidence.after})"
@@ -454,14 +488,7 @@ class PrinterWorker(threading.Thread):
                 retry_in=retry_in,
                 details=details,
             )
-            if to in ("printed", "sent", "partly-printed"):
-                confirmed = moved.item_ids
-                if to == "partly-printed" and len(moved.item_ids) == moved.label_count:
-                    confirmed = moved.item_ids[: printed or 0]
-                elif to == "partly-printed":
-                    confirmed = []  # labels carry several items: a person must say which
-                record_sent(tx, moved, moved.requested_by, confirmed)
-            publish(tx, moved, {"printed": printed} if printed is not None else None)
+            after_move(tx, moved, printed)
             if printer_status is not None:
                 tx.printers.set_status(self.printer, *printer_status)
 
@@ -470,7 +497,11 @@ class PrinterWorker(threading.Thread):
         except Conflict as exc:
             log.warning("job %s was not moved to %s: %s", job.id, to, exc.detail)
             return
-        if to in ("partly-printed", "not-printed") and self.app.settings.printing.resend_missing:
-            from labelsvc.services.print_queue import queue_missing
+        if to in MISSING and self.app.settings.printing.resend_missing:
+            from labelsvc.services.print_orphans import queue_missing
 
-            queue_missing(self.app, job.id, actor=self.actor, by_setting=True)
+            try:
+                queue_missing(self.app, job.id, actor=self.actor, by_setting=True)
+            except Conflict as exc:  # labels not known one by one: a person decides
+                log.warning("job %s: missing labels not queued: %s", job.id, exc.detail)
+            self.wake()
