@@ -192,15 +192,18 @@ def render_stream(app: App, job: Job) -> Iterator[bytes]:
         printer = tx.printers.get(job.printer)
         if printer is None:
             raise InvalidInput("printer-not-found", f"There is no printer {job.printer!r}.")
-        first = _label_data(tx, app, job.item_ids[:FIRST_PIECE], spec)
+        products = _Products(tx)
+        first = _label_data(tx, app, job.item_ids[:FIRST_PIECE], spec, products)
     renderer = BatchRenderer(app, str(spec.get("template") or job.template),
                              language=printer.language, dpi=printer.dpi,
                              stored=bool(printer.options.get("stored_formats")))  # fmt: skip
-    return _pieces(app, renderer, first, job.item_ids[FIRST_PIECE:], spec)
+    return _pieces(app, renderer, first, job.item_ids[FIRST_PIECE:], spec, products)
 
 
-def _label_data(tx: Tx, app: App, item_ids: list[int], spec: dict[str, Any]) -> list[LabelData]:
-    products = _Products(tx)
+def _label_data(
+    tx: Tx, app: App, item_ids: list[int], spec: dict[str, Any], products: _Products
+) -> list[LabelData]:
+    products.tx = tx  # the products read for the first piece are not read again
     reprint = bool(spec.get("reprint"))
     return [label_data_for(tx, app, item, reprint=reprint, products=products)
             for item in tx.items.by_ids(item_ids)]  # fmt: skip
@@ -208,14 +211,14 @@ def _label_data(tx: Tx, app: App, item_ids: list[int], spec: dict[str, Any]) -> 
 
 def _pieces(
     app: App, renderer: BatchRenderer, first: list[LabelData], rest: list[int],
-    spec: dict[str, Any],
+    spec: dict[str, Any], products: _Products,
 ) -> Iterator[bytes]:  # fmt: skip
     if first:
         yield b"".join(renderer.render(d) for d in first)
     if not rest:
         return
     with app.store.read() as tx:
-        datas = _label_data(tx, app, rest, spec)
+        datas = _label_data(tx, app, rest, spec, products)
     start, size = 0, FIRST_PIECE * 2
     while start < len(datas):
         yield b"".join(renderer.render(d) for d in datas[start : start + size])

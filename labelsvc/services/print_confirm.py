@@ -52,7 +52,8 @@ def await_counter(transport: Transport, before: int, count: int, *, quiet: float
     """Poll the counter until the job's labels are counted or it stops moving.
 
     A printer that drops off (restarting) is asked again until ``quiet`` seconds pass
-    without progress; the last counter it gave is the evidence.
+    without progress (three times that while it has not answered at all); the last counter
+    it gave is the evidence.
     """
     last, moved_at = None, time.monotonic()
     while True:
@@ -66,7 +67,9 @@ def await_counter(transport: Transport, before: int, count: int, *, quiet: float
             last = now_count
             if now_count - before >= count:
                 break
-        if time.monotonic() - moved_at > quiet:  # also when stopping: the printer prints on
+        # a printer that has not answered yet (restarting) gets three times as long
+        limit = quiet if last is not None else 3 * quiet
+        if time.monotonic() - moved_at > limit:  # also when stopping: the printer prints on
             break
         time.sleep(POLL_SECONDS if now_count is not None else min(0.5, quiet / 4))
     if last is None:
