@@ -173,7 +173,7 @@ def read_printer(app: App, row: PrinterRow) -> Reading:
                 read_at=now(),
             )
         state = "ok" if status.ok else "problem"
-        if not isinstance(transport, Tcp9100):
+        if not isinstance(transport, Tcp9100) or not status.raw:  # silent: ask nothing more
             return Reading(state, status.detail, read_at=now())
         try:
             extended, ident = transport.extended_status(), transport.identity()
