@@ -258,11 +258,19 @@ def stuck_printers(app: App) -> list[str]:
     limit = app.settings.printing.stuck_seconds
     with app.store.read() as tx:
         stale = tx.jobs.stale_sending(later(-limit))
-    return [
+        idle = tx.jobs.waiting_idle(later(-limit))
+        status = {p.name: p.status_detail for p in tx.printers.all()}
+    sending = [
         f"printer {j.printer}: job {j.id} has been sending since {j.updated_at}, its queue "
         "is not moving"
         for j in stale
     ]
+    waiting = [
+        f"printer {name}: {count} job(s) waiting since {since}, its queue is not moving"
+        f" ({status.get(name) or 'no status'})"
+        for name, count, since in idle
+    ]
+    return sending + waiting
 
 
 @dataclass(frozen=True)

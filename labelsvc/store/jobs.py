@@ -378,6 +378,18 @@ class JobRepo:
         )
         return [_job(r) for r in rows]
 
+    def waiting_idle(self, older_than: str) -> list[tuple[str, int, str]]:
+        """Printers with jobs waiting since before ``older_than`` and none being sent:
+        (printer, waiting jobs, oldest created_at)."""
+        rows = self.tx.execute(
+            "SELECT printer, COUNT(*), MIN(created_at) FROM print_jobs"
+            " WHERE state IN ('queued', 'held') AND created_at < ? AND printer NOT IN"
+            " (SELECT printer FROM print_jobs WHERE state = 'sending')"
+            " GROUP BY printer ORDER BY printer",
+            (older_than,),
+        )
+        return [(r[0], int(r[1]), r[2]) for r in rows]
+
     def note(self, job_id: int, *, error: str, retry_in: float | None) -> None:
         """Update the reason and next try of a waiting job without moving it (no event)."""
         self.tx.execute(

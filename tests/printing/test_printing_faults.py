@@ -322,3 +322,22 @@ def test_health_shows_a_printer_whose_queue_is_not_moving(
         emulator.resume()
         assert wait_until(lambda: _job(app, job_id).state == "printed")
         assert check_health(app).checks["print-workers"] == "ok"
+
+
+def test_health_shows_a_faulty_printer_whose_jobs_wait(
+    make_app: Callable[..., App], start_workers: Callable[[App], WorkerSet]
+) -> None:
+    from labelsvc.services.health import check_health
+
+    app = make_app(stuck_seconds=0.5, retry_base_seconds=5.0, retry_max_seconds=30.0)
+    with PrinterEmulator(profile="garbage") as emulator:
+        _printer(app, emulator.port)
+        ws = start_workers(app)
+        app.background["print-workers"] = ws.problem
+        request_labels(app, count=2, actor=OPERATOR, product=GTIN, printer="zebra")
+        assert wait_until(lambda: "waiting since" in check_health(app).checks["print-workers"])
+        check = check_health(app).checks["print-workers"]
+        assert check.startswith("printer zebra: 1 job(s) waiting since")
+        assert "not a status" in check  # the printer's fault, as recorded
+        emulator.set_profile("ok")
+        assert wait_until(lambda: check_health(app).checks["print-workers"] == "ok", timeout=10)
