@@ -94,8 +94,13 @@ class Tcp9100:
             sock.close()
 
     def query(self, command: bytes) -> bytes | None:
-        """Ask one query on a connection of its own; the answer, or None when silent."""
-        sock = self._connect()
+        """Ask one query; the answer, or None when silent.
+
+        Asked on the connection the ``status()`` just before kept for the send (one
+        connection less per job), else on a connection of its own.
+        """
+        kept, self._kept = self._kept, None
+        sock = kept or self._connect()
         answer = b""
         try:
             sock.settimeout(self.status_timeout)
@@ -108,14 +113,18 @@ class Tcp9100:
         except TimeoutError:
             pass
         except OSError as exc:
+            sock.close()
             raise TransportError(
                 f"printer {self.name} dropped the query {command.strip()!r} ({exc})",
                 partial=False,
                 printer=self.name,
             ) from exc
-        finally:
+        answered = queries.complete(command, answer)
+        if kept is not None and answered:
+            self._kept = sock  # still good for the send
+        else:
             sock.close()
-        return answer if queries.complete(command, answer) else None
+        return answer if answered else None
 
     def label_counter(self) -> int | None:
         """Every label the printer has printed (its odometer); None when it does not say."""

@@ -231,7 +231,7 @@ def test_a_long_writer_during_sends_leaves_no_queue_stuck(
 ) -> None:
     """A writer holds the store for 3 s while the job's settle is due (lock wait 0.3 s):
     the settle is retried, the job ends printed, the next job prints after it."""
-    app = make_app(busy_timeout_ms=300)
+    app = make_app(busy_timeout_ms=300, confirm_quiet_seconds=5.0)  # the jam is not a stop
     other = make_app(busy_timeout_ms=10_000)
     with PrinterEmulator() as emulator:
         _printer(app, emulator.port)
