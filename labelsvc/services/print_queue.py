@@ -37,7 +37,8 @@ from labelsvc.domain.errors import Conflict, LabelsvcError, NotFound
 from labelsvc.services.app import App
 from labelsvc.services.owners import LIVE_TOKENS
 from labelsvc.services.print_orphans import queue_missing, recover_orphans
-from labelsvc.services.print_worker import WORKER_ACTOR, PrinterWorker, publish, record_sent
+from labelsvc.services.print_sender import PrinterWorker
+from labelsvc.services.print_worker import WORKER_ACTOR, publish, record_sent
 from labelsvc.services.printers import poll_printer, stuck_printers
 from labelsvc.store import Tx
 from labelsvc.store.events import EventRow
