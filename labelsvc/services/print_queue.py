@@ -244,8 +244,10 @@ class WorkerSet:
         if self._supervisor is None or not self._supervisor.is_alive():
             return "the print supervisor is not running"
         stuck = stuck_printers(self.app)
-        if stuck:
-            return "; ".join(stuck)
+        failing = [f"printer {name}: its worker fails ({w.failed_round})"
+                   for name, w in sorted(self.workers.items()) if w.failed_round]  # fmt: skip
+        if stuck or failing:
+            return "; ".join(stuck + failing)
         return self.last_error
 
     def start(self) -> WorkerSet:

@@ -76,6 +76,7 @@ class PrinterWorker(threading.Thread):
         self.lease_seconds, self.poll_seconds = lease_seconds, poll_seconds
         self.failures = 0
         self.current: int | None = None  # the job being sent or settled right now
+        self.failed_round: str | None = None  # why the last round failed (None: it did not)
         self._event = threading.Event()
         self._stopping = threading.Event()
         self._probed = 0.0
@@ -104,8 +105,12 @@ class PrinterWorker(threading.Thread):
                 self._event.clear()
                 try:
                     wait = self.step()
-                except Exception:
-                    log.exception("print worker for %s failed a round; retrying", self.printer)
+                    self.failed_round = None
+                except Exception as exc:
+                    if self.failed_round is None:  # once per outage, not every round
+                        log.exception("print worker for %s failed a round; retrying",
+                                      self.printer)  # fmt: skip
+                    self.failed_round = f"{type(exc).__name__}: {exc}"
                     self.failures += 1
                     wait = self.backoff()
                 if wait != 0:
