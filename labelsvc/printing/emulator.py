@@ -72,12 +72,14 @@ class PrinterEmulator:
         dpi: int = 203,
         print_width: int = 812,
         model: str = "ZT411",
+        print_rate: float | None = None,
     ) -> None:
         self.host, self.port = host, port
         self.out_dir = out_dir
         self.recv_size, self.rcvbuf = recv_size, rcvbuf
         self.on_label = on_label
         self.dpi, self.print_width, self.model = dpi, print_width, model
+        self.print_rate = print_rate  # labels/s like a real printer (None: at once)
         self.labels: list[bytes] = []
         self.received: list[bytes] = []  # the raw bytes of each closed connection
         self.status_requests = 0
@@ -323,10 +325,25 @@ class PrinterEmulator:
         return b""
 
     def _print(self, seq: int, pending: list[bytes], *, wait: bool) -> bool:
-        """Print a connection's labels once every earlier connection has closed.
+        """Print a connection's labels once every earlier connection has closed; with a
+        ``print_rate``, one label at a time at that speed (the counter moves per label).
 
         Returns True when the connection is to be dropped (``drop_after`` reached).
         """
+        if not self.print_rate:
+            return self._print_batch(seq, pending, wait=wait)
+        while pending:
+            one = pending[:1]
+            time.sleep(1 / self.print_rate)
+            if self._print_batch(seq, one, wait=wait):
+                pending.clear()
+                return True
+            if one:  # not this connection's turn yet: it stays in the buffer
+                return False
+            del pending[0]
+        return False
+
+    def _print_batch(self, seq: int, pending: list[bytes], *, wait: bool) -> bool:
         if not pending:
             return False
         dropped = False

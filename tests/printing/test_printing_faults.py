@@ -341,3 +341,18 @@ def test_health_shows_a_faulty_printer_whose_jobs_wait(
         assert "not a status" in check  # the printer's fault, as recorded
         emulator.set_profile("ok")
         assert wait_until(lambda: check_health(app).checks["print-workers"] == "ok", timeout=10)
+
+
+def test_a_slow_printer_is_waited_for_while_its_counter_moves(
+    make_app: Callable[..., App], start_workers: Callable[[App], WorkerSet]
+) -> None:
+    """40 labels at 20 labels/s take 2 s, twice the 1 s a still counter may stand: the job
+    is printed, not 'partly printed', because the counter keeps moving."""
+    app = make_app(confirm_quiet_seconds=1.0)
+    with PrinterEmulator(print_rate=20.0) as emulator:
+        _printer(app, emulator.port)
+        start_workers(app)
+        request = request_labels(app, count=40, actor=OPERATOR, product=GTIN, printer="zebra")
+        job = _settled(app, request.job_ids[0])
+        assert job.state == "printed", job
+        assert job.printed_labels == 40 == len(emulator.labels)
