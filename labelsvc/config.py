@@ -106,6 +106,21 @@ class PrintingSettings:
     retry_max_seconds: float = _s(30.0, "Longest retry delay after repeated errors.")
     connect_timeout_seconds: float = _s(3.0, "Timeout for connecting to a network printer.")
     start_workers: bool = _s(True, "Run the print workers inside 'labelsvc serve'.")
+    confirm_quiet_seconds: float = _s(
+        10.0,
+        "After a send, how long a printer's label counter may stand still before the job is "
+        "settled by what it counted.",
+    )
+    resend_missing: bool = _s(
+        False,
+        "Print the labels a printer counted as not printed again without asking a person.",
+    )
+    status_poll_seconds: float = _s(
+        30.0, "How often every printer is asked for its status, identity and counters."
+    )
+    stuck_seconds: float = _s(
+        120.0, "A printer whose job is 'sending' this long without moving shows as stuck."
+    )
 
 
 @dataclass(frozen=True)

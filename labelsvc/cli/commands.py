@@ -30,7 +30,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "print": ("labelsvc.cli.labels_cmd", "print_labels", "Allocate serials and print labels."),
     "reprint": ("labelsvc.cli.labels_cmd", "reprint", "Print an existing serial's label again."),
     "void": ("labelsvc.cli.labels_cmd", "void", "Retire a serial whose label was destroyed."),
-    "printers": ("labelsvc.cli.printing_cmd", "printers", "Printers: list, status, test print."),
+    "printers": (
+        "labelsvc.cli.printing_cmd",
+        "printers",
+        "Printers: list, status, history, test print.",
+    ),
     "jobs": ("labelsvc.cli.printing_cmd", "jobs", "The print queue."),
     "emulate-printer": ("labelsvc.cli.printing_cmd", "emulate_printer", "Run a printer emulator."),
     "print-worker": ("labelsvc.cli.printing_cmd", "work", "Run the print workers on their own."),

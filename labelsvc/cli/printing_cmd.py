@@ -14,14 +14,14 @@ from labelsvc.printing.emulator import PROFILES, PrinterEmulator
 from labelsvc.services import print_queue
 from labelsvc.services import printers as printer_service
 from labelsvc.services.app import App
-from labelsvc.store.jobs import STATES, Job
+from labelsvc.store.jobs import DONE, FINAL, STATES, Job
 
-SETTLED = ("sent", "failed", "cancelled", "needs-confirmation", "held")
+SETTLED = (*FINAL, "held")
 
 
 def _job_line(job: Job) -> str:
     flag = " reprint" if job.reprint else ""
-    error = f"  ({job.last_error})" if job.last_error and job.state != "sent" else ""
+    error = f"  ({job.last_error})" if job.last_error and job.state not in DONE else ""
     return (
         f"{job.id:>6}  {job.state:<18} {job.printer:<16} {job.label_count:>5} labels"
         f"  try {job.attempts}{flag}{error}"
@@ -30,7 +30,7 @@ def _job_line(job: Job) -> str:
 
 @click.group("printers")
 def printers() -> None:
-    """Printers defined in printers/*.toml: list, status, test print."""
+    """Printers defined in printers/*.toml: list, status, history, test print."""
 
 
 @printers.command("list")
@@ -65,6 +65,19 @@ def printers_status(app: App, name: str) -> None:
         raise SystemExit(1)
 
 
+@printers.command("history")
+@click.argument("name")
+@click.option("--limit", default=20, show_default=True, help="Readings to show.")
+@pass_app
+def printers_history(app: App, name: str, limit: int) -> None:
+    """What printer NAME said about itself (status, warnings, identity), newest first."""
+    for r in printer_service.printer_history(app, cli_actor(), name, limit):
+        ident = f"  {r.model} {r.firmware} {r.dpi} dpi" if r.model else ""
+        counter = f"  {r.label_counter} labels" if r.label_counter is not None else ""
+        warn = f"  warnings: {', '.join(r.warnings)}" if r.warnings else ""
+        click.echo(f"{r.read_at}  {r.status:<11} {r.detail}{warn}{ident}{counter}")
+
+
 @printers.command("test")
 @click.argument("name")
 @click.option(
@@ -94,7 +107,7 @@ def printers_test(app: App, name: str, wait: bool, timeout: float) -> None:
     finally:
         workers.stop()
     click.echo(_job_line(job))
-    if job.state != "sent":
+    if job.state not in DONE:
         why = job.last_error or f"not sent within {timeout:g} s"
         if job.state in ("queued", "held"):
             print_queue.cancel_job(app, cli_actor(), job_id)  # no test label later, by surprise
@@ -105,7 +118,7 @@ def printers_test(app: App, name: str, wait: bool, timeout: float) -> None:
 
 @click.group("jobs")
 def jobs() -> None:
-    """Print jobs: list, show, retry, cancel, confirm."""
+    """Print jobs: list, show, retry, cancel, confirm, print-missing."""
 
 
 @jobs.command("list")
@@ -166,8 +179,16 @@ def jobs_cancel(app: App, job_id: int) -> None:
 )
 @pass_app
 def jobs_confirm(app: App, job_id: int, printed: bool) -> None:
-    """Settle a job that needs confirmation: it printed (sent) or not (queued again)."""
+    """Settle a job that needs confirmation: it printed or not (queued again)."""
     click.echo(_job_line(print_queue.confirm_job(app, cli_actor(), job_id, printed=printed)))
+
+
+@jobs.command("print-missing")
+@click.argument("job_id", type=int)
+@pass_app
+def jobs_print_missing(app: App, job_id: int) -> None:
+    """Print exactly the labels the printer counted as not printed (queued as a new job)."""
+    click.echo(_job_line(print_queue.print_missing(app, cli_actor(), job_id)))
 
 
 @click.command("emulate-printer")

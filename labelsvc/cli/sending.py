@@ -17,8 +17,10 @@ import click
 from labelsvc.cli.actor import cli_actor
 from labelsvc.services.app import App
 from labelsvc.services.print_queue import WorkerSet, get_job
+from labelsvc.store.jobs import DONE
+from labelsvc.store.jobs import FINAL as JOB_FINAL
 
-FINAL = {"sent", "failed", "cancelled", "needs-confirmation"}
+FINAL = set(JOB_FINAL)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -63,8 +65,8 @@ def send_jobs(app: App, job_ids: Sequence[int], timeout: float) -> dict[int, str
 
 def report(states: dict[int, str]) -> None:
     """Say plainly when not every label went out, and exit non-zero."""
-    if states and set(states.values()) - {"sent"}:
-        pending = ", ".join(f"job {i} {s}" for i, s in sorted(states.items()) if s != "sent")
+    if states and set(states.values()) - set(DONE):
+        pending = ", ".join(f"job {i} {s}" for i, s in sorted(states.items()) if s not in DONE)
         click.secho(f"not all labels printed: {pending} (see 'labelsvc jobs list')",
                     fg="red", err=True)  # fmt: skip
         raise SystemExit(3)

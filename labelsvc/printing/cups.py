@@ -1,13 +1,17 @@
-"""The ``cups`` driver: a raw CUPS queue, fed through ``lpr -o raw``.
+"""The ``cups`` driver: a raw CUPS queue, fed through ``lp -o raw``, its job followed by IPP.
 
-``lpr`` is called directly rather than through ``zebra.Zebra(queue).output()``, because
-that helper ignores lpr's exit status and a refused job would look printed. ``lpr`` either
-hands the job to the scheduler or fails, so a failure is safe to retry; only a hung
-``lpr`` (killed after the send timeout) leaves it unknown whether CUPS took the job.
+``lp`` is called directly rather than through ``zebra.Zebra(queue).output()``, because
+that helper ignores the exit status and a refused job would look printed. ``lp`` either
+hands the job to the scheduler (and says its request id) or fails, so a failure is safe to
+retry; only a hung ``lp`` (killed after the send timeout) leaves it unknown whether CUPS
+took the job. After the send, :meth:`CupsQueue.job_state` asks the scheduler for the IPP
+``job-state`` of that request (``ipptool`` get-job-attributes) until it is completed,
+stopped, canceled or aborted.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 from labelsvc.printing.errors import TransportError
@@ -24,6 +28,7 @@ class CupsQueue:
         self.server = server
         self.send_timeout = send_timeout
         self.name = name or queue
+        self.last_job: int | None = None  # the CUPS request id of the last job sent
 
     def _server_args(self) -> list[str]:
         return ["-h", self.server] if self.server else []
@@ -41,14 +46,14 @@ class CupsQueue:
             ) from exc
 
     def send(self, data: bytes, *, tag: str = "") -> None:
-        """Submit ``data`` as one raw job."""
-        server = ["-H", self.server] if self.server else []
-        argv = ["lpr", *server, "-P", self.queue, "-o", "raw", "-T", tag or "labelsvc"]
+        """Submit ``data`` as one raw job; its request id becomes :attr:`last_job`."""
+        argv = ["lp", *self._server_args(), "-d", self.queue, "-o", "raw", "-t", tag or "labelsvc"]
+        self.last_job = None
         try:
             proc = self._run(argv, data)
         except subprocess.TimeoutExpired as exc:
             raise TransportError(
-                f"lpr for CUPS queue {self.queue} did not finish in {self.send_timeout}s; "
+                f"lp for CUPS queue {self.queue} did not finish in {self.send_timeout}s; "
                 "CUPS may have accepted the job",
                 partial=True,
                 printer=self.name,
@@ -60,6 +65,18 @@ class CupsQueue:
                 partial=False,
                 printer=self.name,
             )
+        found = re.search(r"request id is \S+-(\d+)", proc.stdout.decode("utf-8", "replace"))
+        self.last_job = int(found[1]) if found else None
+
+    def job_state(self, job_id: int) -> str | None:
+        """The IPP ``job-state`` of a request (pending, processing, completed...), or None."""
+        uri = f"ipp://{self.server or 'localhost:631'}/jobs/{job_id}"
+        try:
+            proc = self._run(["ipptool", "-T", "5", "-tv", uri, "get-job-attributes.test"])
+        except subprocess.TimeoutExpired:
+            return None
+        found = re.search(r"job-state \(enum\) = (\S+)", proc.stdout.decode("utf-8", "replace"))
+        return found[1] if found else None
 
     def status(self) -> PrinterStatus | None:
         """The queue's state from ``lpstat -p``: a disabled queue holds jobs."""
@@ -86,6 +103,10 @@ class CupsQueue:
                 ],
             )
         return PrinterStatus(ok=True)
+
+    def label_counter(self) -> int | None:
+        """Not known to this transport: its jobs settle as ``sent``."""
+        return None
 
     def close(self) -> None:
         """Nothing is kept open between calls."""

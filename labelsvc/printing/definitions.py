@@ -10,6 +10,8 @@
     send_timeout = 30.0        # seconds one blocked write may take
     status_timeout = 2.0       # seconds to wait for the ~HS answer
     check_status = true        # tcp9100: ask ~HS before each job and hold it on a problem
+    media_width_mm = 101.6     # the labels loaded; a printer set up otherwise stops printing
+    stored_formats = false     # zpl: send a batch's fixed part once (^DF), then ^XF + fields
     server = "localhost:631"   # cups: the CUPS server (default: the system's)
     baudrate = 9600            # escpos-serial
     description = "Dock 1, 4x6 labels"
@@ -45,6 +47,8 @@ OPTIONS: dict[str, tuple[type, Any]] = {
     "send_timeout": (float, 30.0),
     "status_timeout": (float, 2.0),
     "check_status": (bool, True),
+    "media_width_mm": (float, 0.0),
+    "stored_formats": (bool, False),
     "server": (str, ""),
     "baudrate": (int, 9600),
     "description": (str, ""),
@@ -111,7 +115,7 @@ def printer_from_dict(
         if key in data:
             options[key] = _typed(source, key, data[key], expected)
             if expected is float and options[key] <= 0:
-                raise _bad(source, key, "must be a positive number of seconds")
+                raise _bad(source, key, "must be a positive number")
     return PrinterDef(name, driver, address, language, dpi, options, source)
 
 

@@ -13,7 +13,9 @@ class TransportError(Unavailable):
     print a serial twice, so a person has to confirm.
     """
 
-    def __init__(self, detail: str, *, partial: bool, printer: str = "") -> None:
-        code = "printer-partial-send" if partial else "printer-unreachable"
+    def __init__(
+        self, detail: str, *, partial: bool, printer: str = "", code: str | None = None
+    ) -> None:
+        code = code or ("printer-partial-send" if partial else "printer-unreachable")
         super().__init__(code, detail, printer=printer, partial=partial)
         self.partial = partial

@@ -89,5 +89,9 @@ class EscposPrinter:
         """Not asked: ESC/POS status bytes differ by model and are not relied on."""
         return None
 
+    def label_counter(self) -> int | None:
+        """Not known to this transport: its jobs settle as ``sent``."""
+        return None
+
     def close(self) -> None:
         """Nothing is kept open between calls."""

@@ -54,5 +54,9 @@ class SpoolFolder:
         """A folder has no paper to run out of."""
         return None
 
+    def label_counter(self) -> int | None:
+        """Not known to this transport: its jobs settle as ``sent``."""
+        return None
+
     def close(self) -> None:
         """Nothing is kept open between calls."""

@@ -18,6 +18,7 @@ class Transport(Protocol):
     """Bytes to one printer. ``status`` is None when the transport cannot tell.
 
     ``send`` may reuse a connection ``status`` opened; ``close`` releases it when unused.
+    ``label_counter`` is every label the printer ever printed, None where it cannot say.
     """
 
     name: str
@@ -25,6 +26,8 @@ class Transport(Protocol):
     def send(self, data: bytes, *, tag: str = "") -> None: ...
 
     def status(self) -> PrinterStatus | None: ...
+
+    def label_counter(self) -> int | None: ...
 
     def close(self) -> None: ...
 

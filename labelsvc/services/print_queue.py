@@ -1,19 +1,23 @@
 """The print queue: jobs in the database, one worker per printer, nothing lost or doubled.
 
 Job granularity: a job is one request's labels, cut into chunks of at most
-:data:`CHUNK_LABELS` (250). Per job the queue pays a claim and a settle transaction, a
-``~HS`` round trip and a connection, about 5 ms together; a printer needs longer than that
-for 250 labels, so the queue stays printer-bound (benchmarks/bench_printing.py), whereas
-one job per label would cap it near 200 labels/s. The chunk also bounds what a crash in
-mid-send leaves unknown: at most one chunk needs an operator's confirmation, never a whole
-pallet run.
+:data:`CHUNK_LABELS` (1,000). Per job the queue pays a claim and a settle transaction, a
+``~HS`` and a label counter round trip and a connection, a few ms together; a printer needs
+far longer than that for a chunk, so the queue stays printer-bound
+(benchmarks/bench_printing.py). What a broken send leaves is settled from the printer's
+label counter (which labels printed, which did not); only a printer that cannot count
+leaves a chunk for a person to confirm.
 
 Delivery rules:
 - a worker claims a job (``queued``/``held`` → ``sending``) in one ``BEGIN IMMEDIATE``
   transaction, as owner ``host:pid:token`` with a lease it renews while it runs, and only
   when no other job of that printer is being sent, so jobs leave in order;
 - nothing sent (refused connection...) → back to ``queued`` with backoff;
-  maybe sent (broke off mid-send) → ``needs-confirmation``, never resent by itself;
+- sent, whole or broken off → the printer is asked what it printed (its label counter, or
+  ``~HS`` once its buffer is empty): ``printed``, ``partly-printed`` (the first N) or
+  ``not-printed``; the missing labels print again only when a person asks
+  (:func:`print_missing`) or the setting ``printing.resend_missing`` says so; a printer that
+  cannot say → ``needs-confirmation``, never resent by itself;
 - printer reports paper out / head open / paused → ``held`` with the reason, sent once clear;
 - a ``sending`` job whose owner is gone (dead pid, lapsed lease) → ``needs-confirmation``.
 """
@@ -24,23 +28,26 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, LabelsvcError, NotFound
 from labelsvc.services.app import App
-from labelsvc.services.owners import LIVE_TOKENS, owner_is_gone
-from labelsvc.services.print_worker import PrinterWorker, record_sent
+from labelsvc.services.owners import LIVE_TOKENS
+from labelsvc.services.print_orphans import queue_missing, recover_orphans
+from labelsvc.services.print_sender import PrinterWorker
+from labelsvc.services.print_worker import WORKER_ACTOR, publish, record_sent
+from labelsvc.services.printers import poll_printer, stuck_printers
 from labelsvc.store import Tx
-from labelsvc.store.clock import now
 from labelsvc.store.events import EventRow
-from labelsvc.store.jobs import Job
+from labelsvc.store.jobs import Job, later
 
 log = logging.getLogger(__name__)
 
-CHUNK_LABELS = 250
-WORKER_ACTOR = "system:print-worker"
+CHUNK_LABELS = 1000
+__all__ = ["CHUNK_LABELS", "WORKER_ACTOR", "WorkerSet", "queue_missing", "recover_orphans"]
 
 
 def enqueue_labels(
@@ -172,18 +179,19 @@ def cancel_job(app: App, actor: Actor, job_id: int) -> Job:
 
 
 def confirm_job(app: App, actor: Actor, job_id: int, *, printed: bool) -> Job:
-    """Settle a job that may have printed: it did (→ sent) or it did not (→ queued, once)."""
+    """Settle a job that may have printed: it did (→ printed) or it did not (→ queued, once)."""
     require(actor, "confirm-job")
     with app.store.write() as tx:
         if printed:
             job = tx.jobs.move(
                 job_id,
-                "sent",
+                "printed",
                 actor=actor.label,
                 expect=("needs-confirmation",),
-                details={"confirmed": "printed"},
+                details={"confirmed": "printed", "evidence": "a person"},
             )
             record_sent(tx, job, actor.label)
+            publish(tx, job)
         else:
             job = tx.jobs.move(
                 job_id,
@@ -197,29 +205,12 @@ def confirm_job(app: App, actor: Actor, job_id: int, *, printed: bool) -> Job:
     return job
 
 
-def recover_orphans(app: App, *, keep: str | None = None) -> list[int]:
-    """Jobs left ``sending`` by a worker that is gone → ``needs-confirmation``."""
-    flagged = []
-    at = now()
-    with app.store.write() as tx:
-        for job in tx.jobs.in_state("sending"):
-            if job.claimed_by == keep:
-                continue
-            lapsed = job.lease_until is None or job.lease_until < at
-            if lapsed or owner_is_gone(job.claimed_by, own_process_tokens=LIVE_TOKENS):
-                tx.jobs.move(
-                    job.id,
-                    "needs-confirmation",
-                    actor=WORKER_ACTOR,
-                    expect=("sending",),
-                    error=(
-                        f"the worker sending this job ({job.claimed_by}) stopped; the "
-                        "printer may have printed it — confirm printed, or not printed to "
-                        "send it again"
-                    ),
-                )
-                flagged.append(job.id)
-    return flagged
+def print_missing(app: App, actor: Actor, job_id: int) -> Job:
+    """A person's say: print the labels the printer counted as not printed, once."""
+    require(actor, "confirm-job")
+    job = queue_missing(app, job_id, actor=actor.label)
+    notify(app, job.printer)
+    return job
 
 
 class WorkerSet:
@@ -246,11 +237,17 @@ class WorkerSet:
         self._listener: threading.Thread | None = None
         self._previous_wake: Callable[[str | None], None] = app.wake
         self.last_error: str | None = None  # the last failed supervisor round, for health
+        self._polled = 0.0
 
     def problem(self) -> str | None:
         """What is wrong with the workers right now (None when they run normally)."""
         if self._supervisor is None or not self._supervisor.is_alive():
             return "the print supervisor is not running"
+        stuck = stuck_printers(self.app)
+        failing = [f"printer {name}: its worker fails ({w.failed_round})"
+                   for name, w in sorted(self.workers.items()) if w.failed_round]  # fmt: skip
+        if stuck or failing:
+            return "; ".join(stuck + failing)
         return self.last_error
 
     def start(self) -> WorkerSet:
@@ -340,9 +337,55 @@ class WorkerSet:
             tx.jobs.renew_leases(self.owner, self.lease_seconds)
             busy = tx.jobs.printers_with_work()
         recover_orphans(self.app, keep=self.owner)
+        self._recover_own()
         for printer in busy:
             if self.only is None or printer in self.only:
                 self._worker(printer).wake()
+        self._poll_fleet()
+
+    def _recover_own(self) -> None:
+        """A job this process claimed but whose worker is gone or busy elsewhere is stuck:
+        recover it now (the lease alone would never lapse, the supervisor renews it)."""
+        with self.app.store.read() as tx:
+            mine = [j for j in tx.jobs.in_state("sending") if j.claimed_by == self.owner]
+        for job in mine:
+            worker = self.workers.get(job.printer)
+            if worker is not None and worker.is_alive() and worker.current == job.id:
+                continue
+            if job.updated_at > later(-2 * self.poll_seconds - 1):
+                continue  # just claimed: the worker is about to take it in hand
+            with self.app.store.write() as tx:
+                tx.jobs.move(
+                    job.id,
+                    "needs-confirmation",
+                    actor=WORKER_ACTOR,
+                    expect=("sending",),
+                    owner=self.owner,
+                    error=(
+                        "the worker sending this job stopped in this process; the "
+                        "printer may have printed it — confirm printed, or not "
+                        "printed to send it again"
+                    ),
+                )
+
+    def _poll_fleet(self) -> None:
+        """Ask every printer for its status, identity and counters on a schedule."""
+        every = self.app.settings.printing.status_poll_seconds
+        if time.monotonic() - self._polled < every:
+            return
+        self._polled = time.monotonic()
+        with self.app.store.read() as tx:
+            rows = tx.printers.all()
+        for row in rows:
+            if self.only is not None and row.name not in self.only:
+                continue
+            busy = self.workers.get(row.name)
+            if busy is not None and busy.current is not None:
+                continue  # it is printing: its worker asks it
+            try:
+                poll_printer(self.app, row)
+            except Exception as exc:
+                log.warning("could not poll printer %s: %s", row.name, exc)
 
     def _supervise(self) -> None:
         try:

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 import tomllib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import InvalidInput, NotFound
+from labelsvc.domain.topics import Topic
 from labelsvc.printing import PrinterStatus, Transport, TransportError, make_transport
 from labelsvc.printing.definitions import PrinterDef, load_printer_dir, printer_from_dict
+from labelsvc.printing.tcp9100 import Tcp9100
 from labelsvc.services.app import App
-from labelsvc.store.printers import PrinterRow
+from labelsvc.store.clock import now
+from labelsvc.store.jobs import later
+from labelsvc.store.printers import PrinterRow, Reading
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +36,17 @@ def sync_printers(app: App) -> list[PrinterDef]:
     with app.store.write() as tx:
         for p in found:
             digest = hashlib.sha256(
-                json.dumps([p.driver, p.language, p.address, p.dpi, p.options, p.source],
-                           sort_keys=True).encode()
-            ).hexdigest()  # fmt: skip
+                json.dumps(
+                    [p.driver, p.language, p.address, p.dpi, p.options, p.source], sort_keys=True
+                ).encode()
+            ).hexdigest()
             stored = tx.printers.get(p.name)
             if stored is not None and stored.edited_by:
-                log.warning("printer %s: kept %s's change; the file was not applied", p.name,
-                            stored.edited_by)  # fmt: skip
+                log.warning(
+                    "printer %s: kept %s's change; the file was not applied",
+                    p.name,
+                    stored.edited_by,
+                )
                 continue
             if stored is not None and stored.file_hash == digest:
                 continue
@@ -91,11 +101,19 @@ def list_printers(app: App, actor: Actor) -> list[PrinterRow]:
 
 
 def probe(app: App, row: PrinterRow) -> PrinterStatus:
-    """Ask the printer now and record the answer; unreachable is a status, not an error."""
+    """Ask the printer now and record the answer; unreachable is a status, not an error.
+
+    A printer that answers garbage is recorded as ``fault`` and raised (a printer fault:
+    the API answers it 502-class, not as the caller's mistake).
+    """
     transport = transport_for(app, row)
     try:
         status = transport.status()
     except TransportError as exc:
+        if exc.code == "printer-garbage":
+            with app.store.write() as tx:
+                tx.printers.set_status(row.name, "fault", exc.detail)
+            raise
         status = PrinterStatus(ok=False, problems=[exc.detail])
         state = "unreachable"
     else:
@@ -114,6 +132,165 @@ def printer_status(app: App, actor: Actor, name: str) -> PrinterStatus:
     """The printer's status as it reports it right now."""
     require(actor, "read")
     return probe(app, get_printer(app, name))
+
+
+def identity_mismatch(row: PrinterRow) -> str | None:
+    """Why this printer must not print: its dpi or media width differ from its definition."""
+    found = row.identity or {}
+    dpi, width = found.get("dpi"), found.get("print_width")
+    if dpi is not None and dpi != row.dpi:
+        return (
+            f"printer {row.name} is a {dpi} dpi printer but printers/{row.name}.toml says "
+            f"{row.dpi} dpi — labels would print scaled; fix the file (dpi = {dpi}) and "
+            "restart"
+        )
+    wanted = row.options.get("media_width_mm")
+    if wanted and width is not None and dpi:
+        loaded = width / dpi * 25.4
+        if abs(loaded - wanted) > 2.0:
+            return (
+                f"printer {row.name} prints {loaded:.0f} mm wide but its definition says "
+                f"media_width_mm = {wanted:g} — load the right labels or fix the file"
+            )
+    return None
+
+
+def read_printer(app: App, row: PrinterRow) -> Reading:
+    """Everything the printer says about itself now: status, warnings, identity, counters."""
+    transport = transport_for(app, row)
+    try:
+        try:
+            status = transport.status()
+        except TransportError as exc:
+            state = "fault" if exc.code == "printer-garbage" else "unreachable"
+            return Reading(state, exc.detail, read_at=now())
+        finally:
+            transport.close()
+        if status is None:
+            return Reading(
+                "unknown" if not isinstance(transport, Tcp9100) else "ok",
+                "the printer does not report its status",
+                read_at=now(),
+            )
+        state = "ok" if status.ok else "problem"
+        if not isinstance(transport, Tcp9100) or not status.raw:  # silent: ask nothing more
+            return Reading(state, status.detail, read_at=now())
+        try:
+            extended, ident = transport.extended_status(), transport.identity()
+            counter, head = transport.label_counter(), transport.head_life()
+            width = transport.print_width()
+        except TransportError as exc:
+            return Reading("fault", exc.detail, read_at=now())
+        warnings = extended.warnings if extended else []
+        detail = "; ".join([status.detail, *warnings]) if warnings else status.detail
+        return Reading(
+            state,
+            detail,
+            warnings,
+            ident.model if ident else None,
+            ident.firmware if ident else None,
+            ident.dpi if ident else None,
+            counter,
+            head,
+            now(),
+            print_width=width,
+        )
+    finally:
+        transport.close()
+
+
+def poll_printer(app: App, row: PrinterRow) -> bool:
+    """Read a printer and record the reading; a change is an event and an outbox message.
+
+    Returns True when something changed (status, warnings, identity).
+    """
+    reading = read_printer(app, row)
+    with app.store.write() as tx:
+        if reading.model is not None:
+            tx.printers.set_identity(
+                row.name,
+                {
+                    "model": reading.model,
+                    "firmware": reading.firmware,
+                    "dpi": reading.dpi,
+                    "print_width": reading.print_width,
+                },
+            )
+        current = tx.printers.get(row.name)
+        mismatch = identity_mismatch(current) if current is not None else None
+        status, detail = ("mismatch", mismatch) if mismatch else (reading.status, reading.detail)
+        tx.printers.set_status(row.name, status, detail)
+        reading = dataclasses.replace(reading, status=status, detail=detail)
+        changed = tx.printers.add_reading(row.name, reading)
+        if changed:
+            details = {
+                "status": status,
+                "detail": detail,
+                "warnings": reading.warnings,
+                "model": reading.model,
+                "dpi": reading.dpi,
+                "label_counter": reading.label_counter,
+            }
+            tx.events.append(
+                "printer-status-changed",
+                subject=f"printer:{row.name}",
+                actor="system:printer-poll",
+                details=details,
+            )
+            tx.outbox.add(
+                Topic.PRINTER_STATUS_CHANGED,
+                {"printer": row.name, **details},
+                subject=f"printer:{row.name}",
+            )
+    return changed
+
+
+def printer_history(app: App, actor: Actor, name: str, limit: int = 20) -> list[Reading]:
+    """A printer's readings, newest first (each a change)."""
+    require(actor, "read")
+    get_printer(app, name)
+    with app.store.read() as tx:
+        return tx.printers.readings(name, limit)
+
+
+def stuck_printers(app: App) -> list[str]:
+    """Printers whose queue is not moving: a job ``sending`` for longer than it may take."""
+    limit = app.settings.printing.stuck_seconds
+    with app.store.read() as tx:
+        stale = tx.jobs.stale_sending(later(-limit))
+        idle = tx.jobs.waiting_idle(later(-limit))
+        status = {p.name: p.status_detail for p in tx.printers.all()}
+    sending = [
+        f"printer {j.printer}: job {j.id} has been sending since {j.updated_at}, its queue "
+        "is not moving"
+        for j in stale
+    ]
+    waiting = [
+        f"printer {name}: {count} job(s) waiting since {since}, its queue is not moving"
+        f" ({status.get(name) or 'no status'})"
+        for name, count, since in idle
+    ]
+    return sending + waiting
+
+
+@dataclass(frozen=True)
+class FleetRow:
+    """A printer on the printers page: its row, its recent readings, a stuck queue."""
+
+    printer: PrinterRow
+    readings: list[Reading]
+    stuck: str | None
+
+
+def fleet(app: App, actor: Actor, readings: int = 5) -> list[FleetRow]:
+    """Every printer with its last readings (newest first) and whether its queue is stuck."""
+    require(actor, "read")
+    stuck = {line.split(":", 1)[0].removeprefix("printer "): line for line in stuck_printers(app)}
+    with app.store.read() as tx:
+        return [
+            FleetRow(row, tx.printers.readings(row.name, readings), stuck.get(row.name))
+            for row in tx.printers.all()
+        ]
 
 
 def test_label(row: PrinterRow) -> bytes:

@@ -107,7 +107,7 @@ def save_station(
 
 
 #: Print job states that need a person at the printer (or a decision) before labels come out.
-STUCK_STATES = ("held", "failed", "needs-confirmation")
+STUCK_STATES = ("held", "failed", "needs-confirmation", "partly-printed", "not-printed")
 
 
 def stuck_jobs(app: App, actor: Actor, printer: str | None) -> list[Job]:
@@ -116,4 +116,5 @@ def stuck_jobs(app: App, actor: Actor, printer: str | None) -> list[Job]:
     name = printer or app.settings.printing.default_printer
     with app.store.read() as tx:
         found = [j for s in STUCK_STATES for j in tx.jobs.query(state=s, printer=name, limit=20)]
-    return sorted(found, key=lambda j: j.id)
+    # a job whose missing labels were queued again waits for nobody
+    return sorted((j for j in found if j.resent_as is None), key=lambda j: j.id)

@@ -1,8 +1,11 @@
 """Print jobs: rendered label data for one printer and where its delivery stands.
 
-States: ``queued`` → ``sending`` → ``sent``; ``failed`` and ``cancelled`` end it; ``held``
+States: ``queued`` → ``sending`` → ``printed`` when the printer confirmed every label
+(its label counter, or its buffer drained), ``partly-printed`` when it confirmed only the
+first ``printed_labels``, ``not-printed`` when it confirmed none; ``sent`` only for
+transports that cannot tell (a file, ESC/POS). ``failed`` and ``cancelled`` end it; ``held``
 waits for the printer (paper out...); ``needs-confirmation`` means the printer may have
-printed it and a person must say whether it did. Every change appends a ``job-<state>``
+printed it, cannot say, and a person must say whether it did. Every change appends a ``job-<state>``
 event with ``subject="job:<id>"`` in the same transaction.
 
 A worker claims a job (``queued``/``held`` → ``sending``) with its ``claimed_by`` owner and a
@@ -30,12 +33,26 @@ from labelsvc.store.errors import IntegrityViolation
 if TYPE_CHECKING:
     from labelsvc.store.db import Tx
 
-STATES = ("queued", "held", "sending", "sent", "failed", "cancelled", "needs-confirmation")
+STATES = (
+    "queued",
+    "held",
+    "sending",
+    "sent",
+    "printed",
+    "partly-printed",
+    "not-printed",
+    "failed",
+    "cancelled",
+    "needs-confirmation",
+)
 WAITING = ("queued", "held")
+DONE = ("sent", "printed")  # the labels are out (``sent``: as far as the transport can tell)
+MISSING = ("partly-printed", "not-printed")  # the printer said some labels did not print
+FINAL = (*DONE, *MISSING, "failed", "cancelled", "needs-confirmation")
 COLUMNS = (
     "id, printer, template, state, item_ids, label_count, reprint, reason, attempts,"
     " last_error, next_attempt_at, requested_by, station, batch, created_at, updated_at,"
-    " sent_at, claimed_by, lease_until, render"
+    " sent_at, claimed_by, lease_until, render, printed_labels, counter_before, resent_as"
 )
 
 
@@ -68,6 +85,15 @@ class Job:
     claimed_by: str | None
     lease_until: str | None
     render: dict[str, Any] | None = None
+    printed_labels: int | None = None
+    counter_before: int | None = None
+    resent_as: int | None = None
+
+    def missing_item_ids(self) -> list[int]:
+        """Items of the labels the printer did not confirm (one item per label)."""
+        if self.state not in MISSING or len(self.item_ids) != self.label_count:
+            return []
+        return self.item_ids[self.printed_labels or 0 :]
 
 
 def _job(r: Any) -> Job:
@@ -277,7 +303,8 @@ class JobRepo:
         at = now()
         sql = (
             "UPDATE print_jobs SET state = ?, last_error = ?, next_attempt_at = ?,"
-            " updated_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,"
+            " updated_at = ?, sent_at = CASE WHEN ? IN ('sent', 'printed', 'partly-printed')"
+            " THEN ? ELSE sent_at END,"
             " claimed_by = CASE WHEN ? = 'sending' THEN claimed_by ELSE NULL END,"
             " lease_until = CASE WHEN ? = 'sending' THEN lease_until ELSE NULL END"
             f" WHERE id = ? AND state IN ({','.join('?' * len(expected))})"
@@ -320,6 +347,48 @@ class JobRepo:
             " WHERE id = ?",
             (payload, label_count, now(), job_id),
         )
+
+    def set_counter(self, job_id: int, counter: int | None) -> None:
+        """Keep the printer's label counter read just before the job was sent."""
+        self.tx.execute("UPDATE print_jobs SET counter_before = ? WHERE id = ?", (counter, job_id))
+
+    def set_printed(self, job_id: int, printed: int | None) -> None:
+        """How many labels, from the first, the printer confirmed."""
+        self.tx.execute("UPDATE print_jobs SET printed_labels = ? WHERE id = ?", (printed, job_id))
+
+    def set_resent(self, job_id: int, new_job: int) -> None:
+        """The job that prints this job's missing labels (once: a second call conflicts)."""
+        cur = self.tx.execute(
+            "UPDATE print_jobs SET resent_as = ? WHERE id = ? AND resent_as IS NULL",
+            (new_job, job_id),
+        )
+        if cur.rowcount != 1:
+            raise Conflict(
+                "job-resent",
+                f"The missing labels of print job {job_id} were queued already.",
+                job=job_id,
+            )
+
+    def stale_sending(self, older_than: str) -> list[Job]:
+        """``sending`` jobs that have not moved since ``older_than`` (a stuck queue)."""
+        rows = self.tx.execute(
+            f"SELECT {COLUMNS} FROM print_jobs WHERE state = 'sending' AND updated_at < ?"
+            " ORDER BY id",
+            (older_than,),
+        )
+        return [_job(r) for r in rows]
+
+    def waiting_idle(self, older_than: str) -> list[tuple[str, int, str]]:
+        """Printers with jobs waiting since before ``older_than`` and none being sent:
+        (printer, waiting jobs, oldest created_at)."""
+        rows = self.tx.execute(
+            "SELECT printer, COUNT(*), MIN(created_at) FROM print_jobs"
+            " WHERE state IN ('queued', 'held') AND created_at < ? AND printer NOT IN"
+            " (SELECT printer FROM print_jobs WHERE state = 'sending')"
+            " GROUP BY printer ORDER BY printer",
+            (older_than,),
+        )
+        return [(r[0], int(r[1]), r[2]) for r in rows]
 
     def note(self, job_id: int, *, error: str, retry_in: float | None) -> None:
         """Update the reason and next try of a waiting job without moving it (no event)."""

@@ -43,7 +43,7 @@ class ReportRepo:
         """(hour ``YYYY-MM-DDTHH``, station, labels sent) since a time."""
         rows = self.tx.execute(
             "SELECT substr(sent_at, 1, 13) AS hour, COALESCE(station, '') AS station,"
-            " SUM(label_count) FROM print_jobs WHERE sent_at >= ? AND state = 'sent'"
+            " SUM(label_count) FROM print_jobs WHERE sent_at >= ? AND state IN ('sent', 'printed')"
             " GROUP BY hour, station ORDER BY hour, station",
             (since,),
         )

@@ -19,7 +19,8 @@ def purge_payloads(tx: Tx, before: str) -> int:
     """Empty the payload of sent or cancelled jobs last changed before ``before``."""
     cur = tx.execute(
         "UPDATE print_jobs SET payload = ?, payload_purged_at = ?"
-        " WHERE state IN ('sent', 'cancelled') AND updated_at < ? AND payload_purged_at IS NULL",
+        " WHERE state IN ('sent', 'printed', 'cancelled') AND updated_at < ?"
+        " AND payload_purged_at IS NULL",
         (b"", now(), before),
     )
     return int(cur.rowcount)

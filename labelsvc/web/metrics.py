@@ -15,11 +15,12 @@ from collections import defaultdict
 from flask import Blueprint, Flask, Response, g, request
 
 from labelsvc.services.health import WAITING, gauges
+from labelsvc.store.jobs import STATES as JOB_STATES
 from labelsvc.web.context import service
 
 bp = Blueprint("metrics", __name__)
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-STATES = ("queued", "held", "sending", "sent", "failed", "cancelled", "needs-confirmation")
+STATES = JOB_STATES
 
 
 class Requests:

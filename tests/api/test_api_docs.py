@@ -24,7 +24,7 @@ def shell_blocks(text: str) -> list[str]:
 def test_the_integration_guide_runs(stack: Stack, workers: WorkerSet, tmp_path: Path) -> None:
     blocks = shell_blocks(README.read_text(encoding="utf-8"))
     assert len(blocks) >= 5
-    script = "set -euo pipefail\n" + "\n".join(blocks) + '\n[ "$STATE" = sent ]\n'
+    script = "set -euo pipefail\n" + "\n".join(blocks) + '\n[ "$STATE" = printed ]\n'
     env = {
         **os.environ,
         "LABELSVC": stack.server.url,
@@ -34,7 +34,7 @@ def test_the_integration_guide_runs(stack: Stack, workers: WorkerSet, tmp_path: 
     run = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env,
                          cwd=tmp_path, timeout=120)  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
-    assert re.search(r"^job \d+ is sent$", run.stdout, flags=re.MULTILINE), run.stdout
+    assert re.search(r"^job \d+ is printed$", run.stdout, flags=re.MULTILINE), run.stdout
     serials = [s for s in run.stdout.splitlines() if re.fullmatch(r"[0-9A-Z]{12}", s)]
     assert len(serials) == 2
     assert stack.emulator.wait_for_labels(2)

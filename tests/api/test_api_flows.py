@@ -26,10 +26,10 @@ def _wait_jobs(api: Api, job_ids: list[int]) -> None:
     for job_id in job_ids:
         for _ in range(600):
             job = api.get(f"/jobs/{job_id}", token="label").json
-            if job["state"] in ("sent", "failed", "needs-confirmation", "cancelled"):
+            if job["state"] in ("printed", "failed", "needs-confirmation", "cancelled"):
                 break
             time.sleep(0.05)
-        assert job["state"] == "sent", job
+        assert job["state"] == "printed", job
 
 
 def test_receive_pack_recall_over_the_api(stack: Stack, workers: WorkerSet) -> None:

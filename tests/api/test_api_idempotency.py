@@ -65,7 +65,7 @@ def test_three_sends_one_while_running_print_one_batch(stack: Stack, workers: Wo
     assert {j["batch"] for j in listed} == {answers[0].json["batch"]}
     assert sorted(j["id"] for j in listed) == sorted(jobs)
     assert wait_until(lambda: all(
-        api.get(f"/jobs/{j}", token="label").json["state"] == "sent" for j in jobs))  # fmt: skip
+        api.get(f"/jobs/{j}", token="label").json["state"] == "printed" for j in jobs))  # fmt: skip
     assert stack.emulator.wait_for_labels(120)
     assert len(stack.emulator.labels) == 120
 

@@ -66,11 +66,11 @@ def epcis_errors(document: dict[str, Any]) -> list[str]:
 
 
 def all_sent(app: App, actor: Actor, timeout: float = 60.0) -> bool:
-    """Wait until the workers recorded every job as sent (a wait, never a timing assert)."""
+    """Wait until the workers recorded every job as printed (a wait, never a timing assert)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         jobs = print_queue.list_jobs(app, actor, printer="zebra")
-        if jobs and all(j.state == "sent" for j in jobs):
+        if jobs and all(j.state == "printed" for j in jobs):
             return True
         time.sleep(0.02)
     return False

@@ -9,12 +9,16 @@ Zebrash.
 from __future__ import annotations
 
 import importlib.util
+import re
 
 from livekit import need_tool
 from PIL import Image
 from zebrash_driver import label_size
 
 PROFILE = "zd621"
+# Printer settings that change nothing on the label and that zplkit refuses as unknown
+# (``^JZ``: reprint after an error). Only these are taken out before zplkit draws a label.
+_SETTINGS_ZPLKIT_REFUSES = re.compile(rb"\^JZ[YN]?")
 
 
 def require() -> str:
@@ -34,6 +38,7 @@ def render(zpl: bytes, dpi: int) -> list[Image.Image]:
     from zplkit import render as draw
 
     width, height = label_size(zpl)
+    zpl = _SETTINGS_ZPLKIT_REFUSES.sub(b"", zpl)
     document = draw(zpl, Options(profile=PROFILE, width=width, height=height, dpi=dpi))
     out = []
     for scene in document.labels:

@@ -56,7 +56,7 @@ def test_a_port_in_use_is_one_line_and_no_job_is_sent(project: Path) -> None:
     assert "Traceback" not in out and len(out.strip().splitlines()) == 1
     assert not list((project / "var" / "spool").glob("**/*.zpl"))  # workers never started
     jobs = run_cli(config, "jobs", "list").stdout
-    assert "queued" in jobs and "sent" not in jobs
+    assert "queued" in jobs and "sent" not in jobs and "printed" not in jobs
 
 
 def test_a_test_print_to_an_unreachable_printer_fails(project: Path) -> None:
@@ -97,10 +97,10 @@ def test_sigterm_during_printing_finishes_the_send_and_leaves_nothing_for_a_pers
         assert server.process.wait(30) == 0
         final = states()
         assert "sending" not in final and "needs-confirmation" not in final, final
-        assert final[0] == "sent"
+        assert final[0] == "printed"
         log = server.log.read_text()
         assert "SIGTERM: stopping" in log and "[labelsvc] stopped" in log
-        sent_labels = sum(200 for s in final if s == "sent")
+        sent_labels = sum(200 for s in final if s == "printed")
         assert wait_until(lambda: len(slow.labels) >= sent_labels)
 
 

@@ -64,7 +64,7 @@ def test_500_labels_arrive_in_order_each_once(
     assert wait_until(lambda: len(zebra.labels) >= 500)
     assert wait_until(
         lambda: all(
-            j.state == "sent" for j in print_queue.list_jobs(app, OPERATOR, printer="zebra")
+            j.state == "printed" for j in print_queue.list_jobs(app, OPERATOR, printer="zebra")
         )
     )
     assert zebra.labels == labels
@@ -84,7 +84,7 @@ def test_sent_job_marks_items_printed_with_events(
     [again] = _enqueue(
         app, "zebra", [label(0)], item_ids=[[items[0]]], reprint=True, reason="label torn"
     )
-    assert wait_until(lambda: job_state(again) == "sent")
+    assert wait_until(lambda: job_state(again) == "printed")
 
     with app.store.read() as tx:
         printed = tx.items.by_ids(items)
@@ -97,7 +97,7 @@ def test_sent_job_marks_items_printed_with_events(
         ("reprinted", again),
     ]
     assert history[1].details["reason"] == "label torn"
-    assert job_events == ["job-queued", "job-sending", "job-sent"]
+    assert job_events == ["job-queued", "job-sending", "job-printed"]
 
 
 def test_printer_down_then_up_prints_every_job_once(
@@ -123,7 +123,7 @@ def test_printer_down_then_up_prints_every_job_once(
 
     with PrinterEmulator(port=port, out_dir=tmp_path / "late") as emu:
         assert wait_until(
-            lambda: all(j.state == "sent" for j in print_queue.list_jobs(app, OPERATOR))
+            lambda: all(j.state == "printed" for j in print_queue.list_jobs(app, OPERATOR))
         )
         assert emu.wait_for_labels(30)
         assert emu.labels == labels
@@ -147,7 +147,7 @@ def test_paper_out_holds_the_job_until_paper_is_back(
     assert zebra.labels == []
 
     zebra.set_profile("ok")
-    assert wait_until(lambda: print_queue.get_job(app, OPERATOR, job_id).state == "sent")
+    assert wait_until(lambda: print_queue.get_job(app, OPERATOR, job_id).state == "printed")
     assert zebra.wait_for_labels(2)
     assert zebra.labels == [label(1), label(2)]
 
@@ -166,7 +166,7 @@ def test_two_worker_sets_on_one_database_send_each_job_once(
 
     assert wait_until(lambda: len(zebra.labels) >= 200)
     assert wait_until(
-        lambda: all(j.state == "sent" for j in print_queue.list_jobs(app, OPERATOR, limit=1000))
+        lambda: all(j.state == "printed" for j in print_queue.list_jobs(app, OPERATOR, limit=1000))
     )
     assert zebra.labels == labels  # in order, and no job twice
 

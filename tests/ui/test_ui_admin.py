@@ -64,6 +64,57 @@ def test_printer_status_is_live_and_test_prints_arrive(admin: Page, stack: Stack
     shot(page, "jobs")
 
 
+def test_printers_page_shows_identity_warnings_and_history(admin: Page, stack: Stack) -> None:
+    from labelsvc.services.printers import get_printer, poll_printer
+
+    for profile in ("ribbon-low", "paper-near-end"):
+        stack.emulator.set_profile(profile)
+        poll_printer(stack.app, get_printer(stack.app, "dock"))  # what the schedule runs
+    stack.emulator.set_profile("ok")
+    page = admin
+    page.goto("/admin/printers")
+    row = page.locator("tr[data-printer=dock]")
+    expect(row.locator(".identity")).to_contain_text("ZT411-203dpi")
+    expect(row.locator(".identity")).to_contain_text("203 dpi")
+    history = page.locator("tr[data-history=dock]")
+    expect(history.locator("summary")).to_contain_text("paper near end")
+    expect(history.locator("li").first).to_contain_text("paper near end")
+    expect(history).to_contain_text("ribbon low")
+    shot(page, "printers-history")
+
+
+def test_a_partly_printed_job_prints_its_missing_labels_when_a_person_says(
+    admin: Page, stack: Stack
+) -> None:
+    from labelsvc.domain.actors import SYSTEM
+    from labelsvc.services.allocation import allocate
+
+    serials = allocate(stack.app.store, "demo-units", 5, actor=SYSTEM).serials
+    with stack.app.store.write() as tx:  # what the worker leaves when the printer counted 2
+        ids = [i.id for i in tx.items.by_gtin("09506000134352", limit=100_000)
+               if i.value in serials]  # fmt: skip
+        ids.sort(key=lambda i: serials.index(next(x.value for x in tx.items.by_ids([i]))))
+        job_id = tx.jobs.create(printer="dock", template="unit", payload=b"", item_ids=ids,
+                                label_count=5, requested_by="user:olga",
+                                render={"template": "unit", "reprint": False})  # fmt: skip
+        tx.jobs.claim(job_id, owner="test", lease_seconds=30, actor="system:test")
+        tx.jobs.set_printed(job_id, 2)
+        tx.jobs.move(job_id, "partly-printed", actor="system:test", expect=("sending",),
+                     error="the printer printed 2 of 5 labels")  # fmt: skip
+    before = len(stack.emulator.labels)
+    page = admin
+    page.goto("/admin/jobs")
+    row = page.locator(f"tr#job-{job_id}").first
+    expect(row).to_contain_text("2 of 5 printed")
+    row.locator("text=Print the 3 missing").click()
+    # the first row of the job is in "Needs someone", the one its button swaps
+    expect(page.locator(f"tr#job-{job_id}").first).to_contain_text("missing labels: job #")
+    assert stack.emulator.wait_for_labels(before + 3)
+    printed = b"".join(stack.emulator.labels[before:])
+    assert all(s.encode() in printed for s in serials[2:])
+    assert not any(s.encode() in printed for s in serials[:2])
+
+
 def test_template_previews_at_each_dpi(admin: Page) -> None:
     page = admin
     page.goto("/admin/templates")

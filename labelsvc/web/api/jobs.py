@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from labelsvc.services.print_queue import cancel_job, confirm_job, get_job, list_jobs, retry_job
+from labelsvc.services.print_queue import (
+    cancel_job,
+    confirm_job,
+    get_job,
+    list_jobs,
+    print_missing,
+    retry_job,
+)
 from labelsvc.store.jobs import STATES, Job
 from labelsvc.web.api.registry import Call, Reply, json_ok, route
 from labelsvc.web.api.schemas import (
@@ -28,6 +35,10 @@ JOB = obj({
     "last_error": OPT_STRING, "next_attempt_at": OPT_TIME, "requested_by": STRING,
     "station": OPT_STRING, "batch": OPT_STRING, "created_at": TIME, "updated_at": TIME,
     "sent_at": OPT_TIME,
+    "printed_labels": {"type": ["integer", "null"], "description": "Labels, from the first, "
+                       "that the printer confirmed (its label counter); null: not known"},
+    "resent_as": {"type": ["integer", "null"], "description": "The job printing the "
+                  "missing labels of a partly or not printed job"},
 })  # fmt: skip
 JOB_QUERY = {
     "after": {"type": "string", "pattern": "^[0-9]{1,15}$",
@@ -49,6 +60,7 @@ def job_json(job: Job) -> dict[str, Any]:
         "next_attempt_at": job.next_attempt_at, "requested_by": job.requested_by,
         "station": job.station, "batch": job.batch, "created_at": job.created_at,
         "updated_at": job.updated_at, "sent_at": job.sent_at,
+        "printed_labels": job.printed_labels, "resent_as": job.resent_as,
     }  # fmt: skip
 
 
@@ -67,7 +79,7 @@ def jobs_list(call: Call) -> Reply:
 @route("GET", "/jobs/{job_id}", summary="One print job and its state", tag="jobs",
        params=PARAMS, responses=json_ok(JOB), permission="jobs")  # fmt: skip
 def jobs_get(call: Call, job_id: int) -> Reply:
-    """Poll this until the job is ``sent`` (or needs a person)."""
+    """Poll this until the job is ``printed`` (or ``sent``; else it needs a person)."""
     return Reply(job_json(get_job(call.app, call.actor, job_id)))
 
 
@@ -94,3 +106,13 @@ def jobs_cancel(call: Call, job_id: int) -> Reply:
 def jobs_confirm(call: Call, job_id: int) -> Reply:
     """Say whether a job in ``needs-confirmation`` printed."""
     return Reply(job_json(confirm_job(call.app, call.actor, job_id, printed=call.body["printed"])))
+
+
+@route("POST", "/jobs/{job_id}/print-missing",
+       summary="Print the labels a partly or not printed job is missing", tag="jobs",
+       params=PARAMS, errors=(409,), responses=json_ok(JOB), permission="confirm-job",
+       description="A person's say: queues one new job with exactly the labels the printer "
+       "counted as not printed (once per job); answers the new job.")  # fmt: skip
+def jobs_print_missing(call: Call, job_id: int) -> Reply:
+    """Queue the missing labels of a ``partly-printed`` or ``not-printed`` job."""
+    return Reply(job_json(print_missing(call.app, call.actor, job_id)))

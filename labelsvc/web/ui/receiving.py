@@ -20,6 +20,7 @@ from labelsvc.services.receiving import (
     receive_untagged,
 )
 from labelsvc.services.stations import get_station
+from labelsvc.store.jobs import DONE, MISSING
 from labelsvc.web.context import service
 from labelsvc.web.ui.common import (
     actor,
@@ -136,9 +137,10 @@ def _progress(job_ids: list[int]) -> dict[str, object]:
     app, me = service(), actor()
     jobs = [get_job(app, me, i) for i in job_ids[:MAX_PROGRESS_JOBS]]
     total = sum(j.label_count for j in jobs)
-    sent = sum(j.label_count for j in jobs if j.state == "sent")
-    stuck = [j for j in jobs if j.state in ("held", "failed", "needs-confirmation")]
-    finished = all(j.state in ("sent", "cancelled") for j in jobs)
+    sent = sum(j.label_count for j in jobs if j.state in DONE)
+    sent += sum(j.printed_labels or 0 for j in jobs if j.state in MISSING)
+    stuck = [j for j in jobs if j.state in ("held", "failed", "needs-confirmation", *MISSING)]
+    finished = all(j.state in (*DONE, "cancelled") for j in jobs)
     return {
         "ids": ",".join(str(i) for i in job_ids), "total": total, "sent": sent,
         "stuck": stuck, "finished": finished,

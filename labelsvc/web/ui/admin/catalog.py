@@ -15,7 +15,13 @@ from labelsvc.labels.data import LabelData
 from labelsvc.services import labeling
 from labelsvc.services.pools import INT_KEYS, SPEC_KEYS, list_pools, save_pool, set_pool_state
 from labelsvc.services.pools import spec_from_mapping as pool_spec
-from labelsvc.services.printers import add_printer, list_printers, printer_status, test_print
+from labelsvc.services.printers import (
+    add_printer,
+    fleet,
+    list_printers,
+    printer_status,
+    test_print,
+)
 from labelsvc.services.products import list_products, product_from_mapping, save_products
 from labelsvc.services.templates import save_template
 from labelsvc.store.products import FIELDS as PRODUCT_FIELDS
@@ -91,6 +97,7 @@ def printers() -> ResponseReturnValue:
     """Printers with their status, polled live from the printer (``~HS``) by each row."""
     return render_template(
         "admin/printers.html", printers=list_printers(service(), actor()),
+        fleet={f.printer.name: f for f in fleet(service(), actor())},
         done=request.args.get("done"),
     )  # fmt: skip
 

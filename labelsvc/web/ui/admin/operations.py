@@ -15,6 +15,7 @@ from labelsvc.services.print_queue import (
     confirm_job,
     get_job,
     list_jobs,
+    print_missing,
     recent_jobs,
     retry_job,
 )
@@ -25,6 +26,7 @@ from labelsvc.services.users import (
     revoke_token,
     users_and_tokens,
 )
+from labelsvc.store.jobs import MISSING
 from labelsvc.store.jobs import STATES as JOB_STATES
 from labelsvc.web.context import service
 from labelsvc.web.ui.admin.blueprint import bp
@@ -134,7 +136,8 @@ def jobs() -> ResponseReturnValue:
         raise InvalidInput("form-invalid", f"unknown job state {state!r}.", field="state")
     app, me = service(), actor()
     found = list_jobs(app, me, state=state, limit=200) if state else recent_jobs(app, me)
-    attention = list_jobs(app, me, state="needs-confirmation") + list_jobs(app, me, state="failed")
+    attention = [j for s in ("needs-confirmation", "failed", *MISSING)
+                 for j in list_jobs(app, me, state=s) if j.resent_as is None]  # fmt: skip
     template = "admin/jobs_table.html" if request.args.get("part") else "admin/jobs.html"
     return render_template(
         template, jobs=found, attention=attention, state=state, states=JOB_STATES
@@ -152,6 +155,9 @@ def job_action(job_id: int, action: str) -> ResponseReturnValue:
         job = cancel_job(app, me, job_id)
     elif action in ("printed", "not-printed"):
         job = confirm_job(app, me, job_id, printed=action == "printed")
+    elif action == "print-missing":
+        print_missing(app, me, job_id)
+        job = get_job(app, me, job_id)
     else:
         raise InvalidInput("form-invalid", f"unknown job action {action!r}.")
     return render_template("admin/job_row.html", job=job or get_job(app, me, job_id))
