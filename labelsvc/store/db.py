@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from labelsvc.store.containers import ContainerRepo
     from labelsvc.store.events import EventRepo
     from labelsvc.store.idempotency import IdempotencyRepo
+    from labelsvc.store.identity import IdentityRepo
     from labelsvc.store.items import ItemRepo
     from labelsvc.store.jobs import JobRepo
     from labelsvc.store.outbox import OutboxRepo
@@ -161,6 +162,12 @@ class Tx:
         from labelsvc.store.outbox import OutboxRepo
 
         return OutboxRepo(self)
+
+    @cached_property
+    def identity(self) -> IdentityRepo:
+        from labelsvc.store.identity import IdentityRepo
+
+        return IdentityRepo(self)
 
     @cached_property
     def idempotency(self) -> IdempotencyRepo:
