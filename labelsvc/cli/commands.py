@@ -44,6 +44,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "quarantine": ("labelsvc.cli.trace_cmd", "quarantine", "Hold an item, container or lot."),
     "release": ("labelsvc.cli.trace_cmd", "release", "Release a held item, container or lot."),
     "export": ("labelsvc.cli.trace_cmd", "export", "Export EPCIS 2.0 JSON-LD."),
+    "identity": ("labelsvc.cli.identity_cmd", "identity", "GS1 identities: site, stations."),
+    "epcis": ("labelsvc.cli.epcis_cmd", "epcis", "EPCIS 2.0 capture and query."),
 }
 
 

@@ -54,7 +54,7 @@ _LGTIN = re.compile(r"urn:epc:class:lgtin:(\d{6,12})\.(\d{1,7})\.(.{1,60})")
 _IDPAT = re.compile(r"urn:epc:idpat:sgtin:(\d{6,12})\.(\d{1,7})\.\*")
 
 
-def _dl_escape(text: str) -> str:
+def dl_escape(text: str) -> str:
     """Characters GS1 Digital Link percent-encodes that an EPC URI may carry as they are."""
     for char in "!()*+,:":
         text = text.replace(char, f"%{ord(char):02X}")
@@ -69,19 +69,19 @@ def canonical_uri(value: str) -> str:
     """An EPC URI (or a GS1 Digital Link URI) as the constrained canonical Digital Link URI."""
     if m := _SGTIN.fullmatch(value):
         company, ref, serial = m.groups()
-        return f"https://id.gs1.org/01/{_key(ref[0] + company + ref[1:])}/21/{_dl_escape(serial)}"
+        return f"https://id.gs1.org/01/{_key(ref[0] + company + ref[1:])}/21/{dl_escape(serial)}"
     if m := _SSCC.fullmatch(value):
         company, ref = m.groups()
         return f"https://id.gs1.org/00/{_key(ref[0] + company + ref[1:])}"
     if m := _SGLN.fullmatch(value):
         company, ref, ext = m.groups()
         gln = f"https://id.gs1.org/414/{_key(company + ref)}"
-        return gln if ext == "0" else f"{gln}/254/{_dl_escape(ext)}"
+        return gln if ext == "0" else f"{gln}/254/{dl_escape(ext)}"
     if m := _PGLN.fullmatch(value):
         return f"https://id.gs1.org/417/{_key(''.join(m.groups()))}"
     if m := _LGTIN.fullmatch(value):
         company, ref, lot = m.groups()
-        return f"https://id.gs1.org/01/{_key(ref[0] + company + ref[1:])}/10/{_dl_escape(lot)}"
+        return f"https://id.gs1.org/01/{_key(ref[0] + company + ref[1:])}/10/{dl_escape(lot)}"
     if m := _IDPAT.fullmatch(value):
         company, ref = m.groups()
         return f"https://id.gs1.org/01/{_key(ref[0] + company + ref[1:])}"

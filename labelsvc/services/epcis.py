@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from labelsvc.domain.actors import Actor, require
+from labelsvc.domain.epcis import ErrorReason
 from labelsvc.domain.errors import InvalidInput, NotFound
 from labelsvc.domain.instants import stored_instant
 from labelsvc.services import epcis_events as ev
@@ -157,7 +158,7 @@ def epcis_events(tx: Tx, rows: list[EventRow]) -> list[dict[str, Any]]:
     epcs = _Epcs(tx)
     epcs.load([r.item_id or 0 for r in rows] + [r.parent_id or 0 for r in rows])
     refs = {str(r.details["receipt"]) for r in rows if "receipt" in r.details}
-    receipts = {ref: (row.kind, row.supplier) for ref in refs if (row := tx.receipts.get(ref))}
+    receipts = {ref: (r.kind, r.supplier) for ref in refs if (r := tx.receipts.get(ref))}
     ctx = ev.Context(tx, epcs.uri, epcs.items, receipts)
     groups: dict[str, list[EventRow]] = {}
     for row in rows:
@@ -187,7 +188,7 @@ def _declarations(
     corrective = [e["eventID"] for e in built[ev.group_key(batch[0])]]
     if not corrective:
         return []
-    targets: dict[int, ev.ErrorReason] = {}
+    targets: dict[int, ErrorReason] = {}
     for row in batch:
         found = ev.corrected_rows(tx, row)
         if found:
@@ -196,13 +197,13 @@ def _declarations(
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for row_id, reason in targets.items():
-        row = originals.get(row_id)
-        if row is None or row.type not in MAPPINGS or ev.group_key(row) in seen:
+        orig = originals.get(row_id)
+        if orig is None or orig.type not in MAPPINGS or ev.group_key(orig) in seen:
             continue
-        seen.add(ev.group_key(row))
-        group = _whole_batches(tx, [row])
+        seen.add(ev.group_key(orig))
+        group = _whole_batches(tx, [orig])
         epcs.load([r.item_id or 0 for r in group] + [r.parent_id or 0 for r in group])
-        for original in built.get(ev.group_key(row)) or _build_group(ctx, epcs, group):
+        for original in built.get(ev.group_key(orig)) or _build_group(ctx, epcs, group):
             out.append(ev.declaration(original, batch[0].at, reason, corrective))
     return out
 

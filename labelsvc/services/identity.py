@@ -53,8 +53,8 @@ def set_site_identity(
                                field="timezone") from exc  # fmt: skip
         new_gln = current.gln if gln is None else (_gln(gln) if gln else None)
         tx.identity.set_site(new_gln, length, zone)
-        tx.events.append("site-identity-saved", actor=actor.label, subject="site",
-                         details={"gln": new_gln, "prefix_length": length, "timezone": zone})  # fmt: skip
+        details = {"gln": new_gln, "prefix_length": length, "timezone": zone}
+        tx.events.append("site-identity-saved", actor=actor.label, subject="site", details=details)
         return tx.identity.site()
 
 

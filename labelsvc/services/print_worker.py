@@ -12,6 +12,7 @@ from datetime import datetime
 from labelsvc.domain.errors import Conflict, LabelsvcError
 from labelsvc.printing import PrinterStatus, Transport, TransportError
 from labelsvc.services.app import App
+from labelsvc.services.commissioning import commission_first_labels
 from labelsvc.services.label_render import render_job
 from labelsvc.services.printers import transport_for
 from labelsvc.store import Tx
@@ -30,6 +31,7 @@ def record_sent(tx: Tx, job: Job, actor: str) -> None:
     """The items of a sent job count as printed: state, print count and one event each."""
     if not job.item_ids:
         return
+    commission_first_labels(tx, job, actor)
     tx.items.mark_printed(job.item_ids)
     details: dict[str, object] = {"job": job.id, "printer": job.printer}
     if job.reprint:

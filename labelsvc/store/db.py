@@ -30,6 +30,7 @@ from labelsvc.store.migrations import apply_migrations
 TRUNCATE_EVERY = 120  # checkpointer rounds (of 0.5 s) between TRUNCATE checkpoints
 
 if TYPE_CHECKING:
+    from labelsvc.store.captured import CapturedRepo
     from labelsvc.store.containers import ContainerRepo
     from labelsvc.store.events import EventRepo
     from labelsvc.store.idempotency import IdempotencyRepo
@@ -162,6 +163,12 @@ class Tx:
         from labelsvc.store.outbox import OutboxRepo
 
         return OutboxRepo(self)
+
+    @cached_property
+    def captured(self) -> CapturedRepo:
+        from labelsvc.store.captured import CapturedRepo
+
+        return CapturedRepo(self)
 
     @cached_property
     def identity(self) -> IdentityRepo:

@@ -24,7 +24,7 @@ from labelsvc.web.problems import problem, problem_for
 log = logging.getLogger(__name__)
 RESOURCES = (
     "openapi", "products", "pools", "labels", "jobs", "printers", "receipts", "containers",
-    "serials", "shipments", "lots", "exports",
+    "serials", "shipments", "lots", "exports", "epcis_rest", "identity",
 )  # fmt: skip
 HTTP_CODES = {
     400: "bad-request",
