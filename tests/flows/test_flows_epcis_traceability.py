@@ -1,0 +1,222 @@
+"""EPCIS that partners accept: where and why on every event, CBV 2.0 Event Hash IDs equal to
+the reference implementation's, ids stable across exports and database copies, every first
+label commissioned once with ILMD, corrections as error declarations, strict time bounds."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from epcis_event_hash_generator import hash_generator, json_to_py
+from flows_support import GTIN, epcis_errors, hri
+from livekit import new_store_url
+
+from labelsvc.domain.actors import Actor
+from labelsvc.domain.errors import InvalidInput
+from labelsvc.services import epcis, identity, labeling, packing, print_queue, shipping, trace
+from labelsvc.services.app import App
+from labelsvc.services.print_queue import WorkerSet
+from labelsvc.store import Store
+from labelsvc.store.copy import copy_store
+
+SITE_GLN = "4012345000009"  # company prefix 4012345 (7 digits)
+
+
+def reference_ids(document: dict[str, Any]) -> list[str]:
+    """The reference implementation's Event Hash IDs of a document's events, in order."""
+    events = json_to_py.event_list_from_epcis_document_json(document)
+    return list(hash_generator.epcis_hashes_from_events(events))
+
+
+def events_of(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(document["epcisBody"]["eventList"])
+
+
+def send_all(app: App, actor: Actor, timeout: float = 60.0) -> None:
+    """Run the print workers until every job was sent."""
+    workers = WorkerSet(app, poll_seconds=0.05).start()
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            jobs = print_queue.list_jobs(app, actor)
+            if jobs and all(j.state == "sent" for j in jobs):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"jobs not sent: {[(j.id, j.state) for j in jobs]}")
+    finally:
+        workers.stop()
+
+
+def identities(app: App, admin: Actor) -> None:
+    identity.set_site_identity(app, admin, gln=SITE_GLN, prefix_length=7,
+                               timezone="Europe/Berlin")  # fmt: skip
+
+
+def packed_pallet(app: App, operator: Actor, supervisor: Actor) -> dict[str, Any]:
+    """Labels printed (commissioned), two cases packed on a pallet, shipped, unshipped,
+    held and released, one unit unpacked and voided: every event kind the service emits."""
+    request = labeling.request_labels(app, count=4, actor=operator, product=GTIN, lot="L-9",
+                                      expiry="271130", station="dock-1")  # fmt: skip
+    send_all(app, operator)
+    units = request.items
+    cases = []
+    for pair in (units[:2], units[2:]):
+        case = packing.open_case(app, actor=operator, gtin=GTIN)
+        for unit in pair:
+            packing.add_to_container(app, case.sscc, hri(unit), actor=operator)
+        cases.append(packing.close_container(app, case.sscc, actor=operator, reason="short"))
+    pallet = packing.open_pallet(app, actor=operator)
+    for case in cases:
+        packing.add_to_container(app, pallet.sscc, case.sscc, actor=operator)
+    packing.close_container(app, pallet.sscc, actor=operator)
+    shipping.ship(app, pallet.sscc, reference="DN-4711", actor=operator)
+    shipping.unship(app, pallet.sscc, actor=supervisor, reason="truck left without it")
+    trace.quarantine(app, cases[1].sscc, actor=supervisor, reason="damp", recall=False)
+    trace.release(app, cases[1].sscc, actor=supervisor, reason="dry")
+    packing.unpack_container(app, cases[0].sscc, actor=supervisor, reason="damaged")
+    labeling.void(app, hri(units[0]), reason="label torn", actor=supervisor)
+    send_all(app, operator)
+    return {"units": units, "cases": cases, "pallet": pallet}
+
+
+@pytest.fixture
+def scene(flows: App, admin: Actor, operator: Actor, supervisor: Actor) -> dict[str, Any]:
+    identities(flows, admin)
+    return packed_pallet(flows, operator, supervisor)
+
+
+def test_every_event_id_is_the_reference_event_hash(flows: App, scene: dict[str, Any],
+                                                     operator: Actor) -> None:  # fmt: skip
+    doc = epcis.export_epcis(flows, actor=operator, since="2000-01-01T00:00:00Z")
+    assert epcis_errors(doc) == []
+    events = events_of(doc)
+    kinds = {(e["type"], e["action"], e["bizStep"]) for e in events}
+    assert {("ObjectEvent", "ADD", "commissioning"), ("AggregationEvent", "ADD", "packing"),
+            ("AggregationEvent", "DELETE", "unpacking"), ("ObjectEvent", "OBSERVE", "shipping"),
+            ("ObjectEvent", "OBSERVE", "receiving"), ("ObjectEvent", "OBSERVE", "holding"),
+            ("ObjectEvent", "OBSERVE", "inspecting"),
+            ("ObjectEvent", "DELETE", "decommissioning")} <= kinds  # fmt: skip
+    assert [e["eventID"] for e in events] == reference_ids(doc)
+    assert all(e["eventID"].startswith("ni:///sha-256;") and e["eventID"].endswith("?ver=CBV2.0")
+               for e in events)  # fmt: skip
+
+
+def test_events_say_where_and_why(flows: App, scene: dict[str, Any], operator: Actor) -> None:
+    doc = epcis.export_epcis(flows, actor=operator, container=scene["pallet"].sscc)
+    events = events_of(doc)
+    assert events and all("readPoint" in e and "bizLocation" in e for e in events)
+    assert {e["bizLocation"]["id"] for e in events} == {"urn:epc:id:sgln:4012345.00000.0"}
+    assert {e["eventTimeZoneOffset"] for e in events} == {"+01:00"}  # Berlin in December
+    commissioned = [e for e in events if e["bizStep"] == "commissioning" and "ilmd" in e]
+    assert commissioned[0]["readPoint"] == {"id": "urn:epc:id:sgln:4012345.00000.dock-1"}
+    (shipped,) = [e for e in events if e["bizStep"] == "shipping" and "errorDeclaration" not in e]
+    assert shipped["bizTransactionList"] == [
+        {"type": "desadv", "bizTransaction": "urn:epcglobal:cbv:bt:4012345000009:DN-4711"}]
+    assert {"type": "owning_party", "source": "urn:epc:id:pgln:4012345.00000"} in shipped[
+        "sourceList"]  # fmt: skip
+
+
+def test_first_labels_commission_once_with_ilmd(flows: App, scene: dict[str, Any],
+                                                operator: Actor, supervisor: Actor) -> None:  # fmt: skip
+    unit = scene["units"][2]
+    labeling.reprint(flows, hri(unit), reason="smudged", actor=supervisor)
+    send_all(flows, operator)
+    doc = epcis.export_epcis(flows, actor=operator, container=scene["cases"][1].sscc)
+    adds = [e for e in events_of(doc) if e["bizStep"] == "commissioning"
+            and any("sgtin" in epc for epc in e.get("epcList", []))]  # fmt: skip
+    assert len(adds) == 1  # the print of four labels, once, whatever was reprinted
+    assert adds[0]["ilmd"] == {"cbvmda:lotNumber": "L-9", "cbvmda:itemExpirationDate": "2027-11-30"}
+    timeline = [e.type for e in trace.trace(flows, hri(unit), actor=operator).timeline]
+    assert timeline.count("commissioned") == 1 and timeline.index("commissioned") < timeline.index("packed")
+
+
+def test_case_and_pallet_exports_share_ids_and_corrections_declare_errors(
+    flows: App, scene: dict[str, Any], operator: Actor
+) -> None:
+    case = events_of(epcis.export_epcis(flows, actor=operator, container=scene["cases"][0].sscc))
+    pallet = events_of(epcis.export_epcis(flows, actor=operator, container=scene["pallet"].sscc))
+    shared = {e["eventID"] for e in case} & {e["eventID"] for e in pallet}
+    shipped = [e for e in case if e["bizStep"] == "shipping" and "errorDeclaration" not in e]
+    assert shipped and shipped[0]["eventID"] in shared
+    plain = {e["eventID"]: e for e in pallet if "errorDeclaration" not in e}
+    assert plain[shipped[0]["eventID"]] == shipped[0]  # the same event in both exports
+    declared = [e for e in pallet if "errorDeclaration" in e]
+    unshipped = [e for e in pallet if e["bizStep"] == "receiving" and e.get("disposition") == "returned"]
+    # unship (did not occur), then the unpack of a shipped case and the void of a shipped
+    # unit (incorrect data) each declare the shipping event in error
+    assert {d["eventID"] for d in declared} == {shipped[0]["eventID"]}
+    reasons = [d["errorDeclaration"]["reason"] for d in declared]
+    assert reasons == ["did_not_occur", "incorrect_data", "incorrect_data"]
+    assert declared[0]["errorDeclaration"]["correctiveEventIDs"] == [unshipped[0]["eventID"]]
+    assert [e for e in pallet if e["eventID"] == shipped[0]["eventID"] and "errorDeclaration" not in e]
+
+
+def test_ids_survive_a_database_copy(flows: App, scene: dict[str, Any], operator: Actor,
+                                     store_kind: str, tmp_path: Path) -> None:  # fmt: skip
+    before = events_of(epcis.export_epcis(flows, actor=operator, since="2000-01-01T00:00:00Z"))
+    if flows.store.kind != "sqlite":
+        pytest.skip("db copy moves a SQLite site (the source); the target kind is parametrized")
+    for kind in ("sqlite", "postgresql"):
+        with new_store_url(kind) as url:
+            target = Store(url or tmp_path / kind / "moved.db")
+            copy_store(flows.store, target)
+            moved = App(settings=flows.settings, store=target)
+            after = events_of(epcis.export_epcis(moved, actor=operator,
+                                                 since="2000-01-01T00:00:00Z"))  # fmt: skip
+            target.shutdown()
+        assert [e["eventID"] for e in after] == [e["eventID"] for e in before]
+
+
+def test_time_bounds_are_instants(flows: App, scene: dict[str, Any], operator: Actor) -> None:
+    utc = events_of(epcis.export_epcis(flows, actor=operator, since="2000-01-01T00:00:00Z"))
+    plus2 = events_of(epcis.export_epcis(flows, actor=operator,
+                                         since="2000-01-01T02:00:00+02:00"))  # fmt: skip
+    assert len(utc) == len(plus2) > 20
+    first = utc[0]["eventTime"]
+    later = events_of(epcis.export_epcis(flows, actor=operator, until=first.replace(
+        "+00:00", "Z")))  # fmt: skip
+    assert later == []
+    for bad in ("garbage", "2025-01-01", "2025-01-01T00:00:00"):
+        with pytest.raises(InvalidInput) as caught:
+            epcis.export_epcis(flows, actor=operator, since=bad)
+        assert caught.value.code == "time-invalid"
+
+
+def test_where_is_fixed_when_the_event_is_written(flows: App, admin: Actor, operator: Actor,
+                                                  supervisor: Actor) -> None:  # fmt: skip
+    identities(flows, admin)
+    scene = packed_pallet(flows, operator, supervisor)
+    before = events_of(epcis.export_epcis(flows, actor=operator, container=scene["pallet"].sscc))
+    identity.set_site_identity(flows, admin, gln="9506000000008", timezone="America/New_York")
+    after = events_of(epcis.export_epcis(flows, actor=operator, container=scene["pallet"].sscc))
+    assert [e["eventID"] for e in after] == [e["eventID"] for e in before]
+    new = packing.open_case(flows, actor=operator, gtin=GTIN)
+    (opened,) = events_of(epcis.export_epcis(flows, actor=operator, container=new.sscc))
+    assert opened["eventTimeZoneOffset"] == "-05:00"
+    assert opened["bizLocation"] == {"id": "urn:epc:id:sgln:9506000.00000.0"}
+
+
+def test_station_identity_and_details_override_the_defaults(flows: App, admin: Actor,
+                                                             operator: Actor) -> None:  # fmt: skip
+    identities(flows, admin)
+    from labelsvc.services.stations import save_station
+
+    save_station(flows, admin, "dock-9", role="packing", printer=None)
+    assert identity.set_station_sgln(flows, admin, "dock-9", "door9") == (
+        "urn:epc:id:sgln:4012345.00000.door9")
+    case = packing.open_case(flows, actor=operator, gtin=GTIN, station="dock-9")
+    (opened,) = events_of(epcis.export_epcis(flows, actor=operator, container=case.sscc))
+    assert opened["readPoint"] == {"id": "urn:epc:id:sgln:4012345.00000.door9"}
+    with flows.store.write() as tx:  # a putaway as the locations work writes it
+        item = tx.items.find("sscc", case.sscc)
+        assert item is not None
+        tx.events.append("quarantined", actor="user:olga", station="dock-9", item_id=item.id,
+                         details={"biz_location": "urn:epc:id:sgln:4012345.00077.0",
+                                  "biz_step": "storing", "disposition": "sellable_accessible"})  # fmt: skip
+    doc = epcis.export_epcis(flows, actor=operator, container=case.sscc)
+    stored = events_of(doc)[-1]
+    assert (stored["bizStep"], stored["disposition"], stored["bizLocation"]["id"]) == (
+        "storing", "sellable_accessible", "urn:epc:id:sgln:4012345.00077.0")
+    assert [e["eventID"] for e in events_of(doc)] == reference_ids(doc)
