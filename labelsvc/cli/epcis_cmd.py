@@ -27,8 +27,8 @@ def capture_cmd(app: App, file: Path) -> None:
 
     result = capture(app, cli_actor(), json.loads(file.read_text(encoding="utf-8")))
     job = result.job
-    click.echo(f"capture {job.id}: {job.state}, {job.stored} of {job.events} event(s) stored"
-               + (f"; receipts: {', '.join(result.receipts)}" if result.receipts else ""))  # fmt: skip
+    made = f"; receipts: {', '.join(result.receipts)}" if result.receipts else ""
+    click.echo(f"capture {job.id}: {job.state}, {job.stored} of {job.events} event(s) stored{made}")
     for error in job.errors:
         click.echo(f"  {error['code']}: {error['detail']}", err=True)
     if job.state != "succeeded":

@@ -26,8 +26,12 @@ def schema_errors(document: dict[str, Any]) -> list[str]:
 
 
 def _event(kind: str, **fields: Any) -> dict[str, Any]:
-    return {"type": kind, "eventTime": "2026-11-30T08:00:00.000+01:00",
-            "eventTimeZoneOffset": "+01:00", **fields}  # fmt: skip
+    return {
+        "type": kind,
+        "eventTime": "2026-11-30T08:00:00.000+01:00",
+        "eventTimeZoneOffset": "+01:00",
+        **fields,
+    }
 
 
 def supplier_asn(reference: str, tag: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -37,20 +41,53 @@ def supplier_asn(reference: str, tag: str) -> tuple[dict[str, Any], dict[str, An
     units = [[sgtin_uri(GTIN, f"{tag}-{c}{u}", 7) for u in (1, 2)] for c in (1, 2)]
     epc = {"pallet": sscc_uri(pallet, 7), "cases": [sscc_uri(c, 7) for c in cases]}
     events = [
-        _event("ObjectEvent", epcList=units[0] + units[1], action="ADD", bizStep="commissioning",
-               disposition="active", ilmd={"cbvmda:lotNumber": "SUP-1"}),
-        *(_event("AggregationEvent", parentID=epc["cases"][n], childEPCs=units[n], action="ADD",
-                 bizStep="packing") for n in (0, 1)),
-        _event("AggregationEvent", parentID=epc["pallet"], childEPCs=epc["cases"], action="ADD",
-               bizStep="packing"),
-        _event("ObjectEvent", epcList=[epc["pallet"]], action="OBSERVE", bizStep="shipping",
-               disposition="in_transit",
-               bizTransactionList=[{"type": "desadv",
-                                    "bizTransaction": f"urn:epcglobal:cbv:bt:4099999000005:{reference}"}],
-               sourceList=[{"type": "owning_party", "source": "urn:epc:id:pgln:4099999.00000"}]),
-    ]  # fmt: skip
-    doc = {"@context": CONTEXT, "type": "EPCISDocument", "schemaVersion": "2.0",
-           "creationDate": "2026-11-30T08:00:00Z", "epcisBody": {"eventList": events}}  # fmt: skip
+        _event(
+            "ObjectEvent",
+            epcList=units[0] + units[1],
+            action="ADD",
+            bizStep="commissioning",
+            disposition="active",
+            ilmd={"cbvmda:lotNumber": "SUP-1"},
+        ),
+        *(
+            _event(
+                "AggregationEvent",
+                parentID=epc["cases"][n],
+                childEPCs=units[n],
+                action="ADD",
+                bizStep="packing",
+            )
+            for n in (0, 1)
+        ),
+        _event(
+            "AggregationEvent",
+            parentID=epc["pallet"],
+            childEPCs=epc["cases"],
+            action="ADD",
+            bizStep="packing",
+        ),
+        _event(
+            "ObjectEvent",
+            epcList=[epc["pallet"]],
+            action="OBSERVE",
+            bizStep="shipping",
+            disposition="in_transit",
+            bizTransactionList=[
+                {
+                    "type": "desadv",
+                    "bizTransaction": f"urn:epcglobal:cbv:bt:4099999000005:{reference}",
+                }
+            ],
+            sourceList=[{"type": "owning_party", "source": "urn:epc:id:pgln:4099999.00000"}],
+        ),
+    ]
+    doc = {
+        "@context": CONTEXT,
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-11-30T08:00:00Z",
+        "epcisBody": {"eventList": events},
+    }
     return doc, {"sscc": pallet, "case_ssccs": cases, "units": units, **epc}
 
 
@@ -67,8 +104,9 @@ def test_a_captured_shipment_is_received_by_its_pallet_sscc(stack: Stack) -> Non
     again = api.post("/epcis/capture", doc, token="receive")
     assert (again.status, again.json["state"], again.json["stored"]) == (202, "succeeded", 0)
 
-    foreign = api.post("/receipts/ASN-CAP-1/scans", {"code": f"(01){GTIN}(21)NOT-SHIPPED-1"},
-                       token="receive").json  # fmt: skip
+    foreign = api.post(
+        "/receipts/ASN-CAP-1/scans", {"code": f"(01){GTIN}(21)NOT-SHIPPED-1"}, token="receive"
+    ).json
     assert (foreign["accepted"], foreign["outcome"]) == (False, "foreign")
     assert "not in the shipment the supplier sent" in foreign["detail"]
 
@@ -95,7 +133,9 @@ def test_capture_refuses_a_broken_document_with_every_fault(stack: Stack) -> Non
     refused = stack.api.post("/epcis/capture", doc, token="receive")
     body = assert_problem(refused, 400, "epcis-invalid")
     assert {f["pointer"] for f in body["faults"]} == {
-        "/epcisBody/eventList/0/eventTimeZoneOffset", "/epcisBody/eventList/1/action"}
+        "/epcisBody/eventList/0/eventTimeZoneOffset",
+        "/epcisBody/eventList/1/action",
+    }
     assert stack.api.get("/receipts/ASN-CAP-2", token="read").status == 404
     assert_problem(stack.api.post("/epcis/capture", doc, token="read"), 403)
 
@@ -104,8 +144,9 @@ def test_event_query_filters_and_pages(stack: Stack) -> None:
     api = stack.api
     doc, asn = supplier_asn("ASN-CAP-3", "79")
     assert api.post("/epcis/capture", doc, token="receive").status == 202
-    shipping = api.get("/epcis/events?EQ_bizStep=shipping&MATCH_anyEPC="
-                       + quote(asn["pallet"]), token="read").json  # fmt: skip
+    shipping = api.get(
+        "/epcis/events?EQ_bizStep=shipping&MATCH_anyEPC=" + quote(asn["pallet"]), token="read"
+    ).json
     (event,) = shipping["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
     assert event["epcList"] == [asn["pallet"]] and event["eventID"].startswith("ni:///sha-256;")
     seen: list[str] = []
@@ -113,7 +154,9 @@ def test_event_query_filters_and_pages(stack: Stack) -> None:
     while path:
         page = api.get(path, token="read")
         assert page.status == 200, page.body
-        seen += [e["eventID"] for e in page.json["epcisBody"]["queryResults"]["resultsBody"]["eventList"]]
+        seen += [
+            e["eventID"] for e in page.json["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        ]
         link = page.headers.get("link", "")
         path = link[link.index("/api/v1") + 7 : link.index(">")] if link else ""
     assert len(seen) == len(set(seen)) == 2  # its packing into the pallet and its own children
@@ -138,8 +181,11 @@ def test_site_identity_is_set_by_admins(stack: Stack, tmp_path: Path) -> None:
     done = api.call("PUT", "/site/identity", body, token="admin")
     assert done.status == 200 and done.json["sgln"] == "urn:epc:id:sgln:4012345.00000.0"
     assert api.get("/site/identity", token="read").json["timezone"] == "Europe/Berlin"
-    assert_problem(api.call("PUT", "/site/identity", {"gln": "4012345000001"}, token="admin"),
-                   400, "gln-invalid")  # fmt: skip
+    assert_problem(
+        api.call("PUT", "/site/identity", {"gln": "4012345000001"}, token="admin"),
+        400,
+        "gln-invalid",
+    )
     partner = api.call("PUT", "/partners/ACME", {"gln": "4099999000005"}, token="admin")
     assert partner.status == 200 and partner.json["gln"] == "4099999000005"
     assert [p["name"] for p in api.get("/partners", token="read").json] == ["ACME"]

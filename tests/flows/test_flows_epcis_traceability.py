@@ -50,15 +50,15 @@ def send_all(app: App, actor: Actor, timeout: float = 60.0) -> None:
 
 
 def identities(app: App, admin: Actor) -> None:
-    identity.set_site_identity(app, admin, gln=SITE_GLN, prefix_length=7,
-                               timezone="Europe/Berlin")  # fmt: skip
+    identity.set_site_identity(app, admin, gln=SITE_GLN, prefix_length=7, timezone="Europe/Berlin")
 
 
 def packed_pallet(app: App, operator: Actor, supervisor: Actor) -> dict[str, Any]:
     """Labels printed (commissioned), two cases packed on a pallet, shipped, unshipped,
     held and released, one unit unpacked and voided: every event kind the service emits."""
-    request = labeling.request_labels(app, count=4, actor=operator, product=GTIN, lot="L-9",
-                                      expiry="271130", station="dock-1")  # fmt: skip
+    request = labeling.request_labels(
+        app, count=4, actor=operator, product=GTIN, lot="L-9", expiry="271130", station="dock-1"
+    )
     send_all(app, operator)
     units = request.items
     cases = []
@@ -87,20 +87,28 @@ def scene(flows: App, admin: Actor, operator: Actor, supervisor: Actor) -> dict[
     return packed_pallet(flows, operator, supervisor)
 
 
-def test_every_event_id_is_the_reference_event_hash(flows: App, scene: dict[str, Any],
-                                                     operator: Actor) -> None:  # fmt: skip
+def test_every_event_id_is_the_reference_event_hash(
+    flows: App, scene: dict[str, Any], operator: Actor
+) -> None:
     doc = epcis.export_epcis(flows, actor=operator, since="2000-01-01T00:00:00Z")
     assert epcis_errors(doc) == []
     events = events_of(doc)
     kinds = {(e["type"], e["action"], e["bizStep"]) for e in events}
-    assert {("ObjectEvent", "ADD", "commissioning"), ("AggregationEvent", "ADD", "packing"),
-            ("AggregationEvent", "DELETE", "unpacking"), ("ObjectEvent", "OBSERVE", "shipping"),
-            ("ObjectEvent", "OBSERVE", "receiving"), ("ObjectEvent", "OBSERVE", "holding"),
-            ("ObjectEvent", "OBSERVE", "inspecting"),
-            ("ObjectEvent", "DELETE", "decommissioning")} <= kinds  # fmt: skip
+    assert {
+        ("ObjectEvent", "ADD", "commissioning"),
+        ("AggregationEvent", "ADD", "packing"),
+        ("AggregationEvent", "DELETE", "unpacking"),
+        ("ObjectEvent", "OBSERVE", "shipping"),
+        ("ObjectEvent", "OBSERVE", "receiving"),
+        ("ObjectEvent", "OBSERVE", "holding"),
+        ("ObjectEvent", "OBSERVE", "inspecting"),
+        ("ObjectEvent", "DELETE", "decommissioning"),
+    } <= kinds
     assert [e["eventID"] for e in events] == reference_ids(doc)
-    assert all(e["eventID"].startswith("ni:///sha-256;") and e["eventID"].endswith("?ver=CBV2.0")
-               for e in events)  # fmt: skip
+    assert all(
+        e["eventID"].startswith("ni:///sha-256;") and e["eventID"].endswith("?ver=CBV2.0")
+        for e in events
+    )
 
 
 def test_events_say_where_and_why(flows: App, scene: dict[str, Any], operator: Actor) -> None:
@@ -113,23 +121,31 @@ def test_events_say_where_and_why(flows: App, scene: dict[str, Any], operator: A
     assert commissioned[0]["readPoint"] == {"id": "urn:epc:id:sgln:4012345.00000.dock-1"}
     (shipped,) = [e for e in events if e["bizStep"] == "shipping" and "errorDeclaration" not in e]
     assert shipped["bizTransactionList"] == [
-        {"type": "desadv", "bizTransaction": "urn:epcglobal:cbv:bt:4012345000009:DN-4711"}]
+        {"type": "desadv", "bizTransaction": "urn:epcglobal:cbv:bt:4012345000009:DN-4711"}
+    ]
     assert {"type": "owning_party", "source": "urn:epc:id:pgln:4012345.00000"} in shipped[
-        "sourceList"]  # fmt: skip
+        "sourceList"
+    ]
 
 
-def test_first_labels_commission_once_with_ilmd(flows: App, scene: dict[str, Any],
-                                                operator: Actor, supervisor: Actor) -> None:  # fmt: skip
+def test_first_labels_commission_once_with_ilmd(
+    flows: App, scene: dict[str, Any], operator: Actor, supervisor: Actor
+) -> None:
     unit = scene["units"][2]
     labeling.reprint(flows, hri(unit), reason="smudged", actor=supervisor)
     send_all(flows, operator)
     doc = epcis.export_epcis(flows, actor=operator, container=scene["cases"][1].sscc)
-    adds = [e for e in events_of(doc) if e["bizStep"] == "commissioning"
-            and any("sgtin" in epc for epc in e.get("epcList", []))]  # fmt: skip
+    adds = [
+        e
+        for e in events_of(doc)
+        if e["bizStep"] == "commissioning" and any("sgtin" in epc for epc in e.get("epcList", []))
+    ]
     assert len(adds) == 1  # the print of four labels, once, whatever was reprinted
     assert adds[0]["ilmd"] == {"cbvmda:lotNumber": "L-9", "cbvmda:itemExpirationDate": "2027-11-30"}
     timeline = [e.type for e in trace.trace(flows, hri(unit), actor=operator).timeline]
-    assert timeline.count("commissioned") == 1 and timeline.index("commissioned") < timeline.index("packed")
+    assert timeline.count("commissioned") == 1 and timeline.index("commissioned") < timeline.index(
+        "packed"
+    )
 
 
 def test_case_and_pallet_exports_share_ids_and_corrections_declare_errors(
@@ -143,18 +159,23 @@ def test_case_and_pallet_exports_share_ids_and_corrections_declare_errors(
     plain = {e["eventID"]: e for e in pallet if "errorDeclaration" not in e}
     assert plain[shipped[0]["eventID"]] == shipped[0]  # the same event in both exports
     declared = [e for e in pallet if "errorDeclaration" in e]
-    unshipped = [e for e in pallet if e["bizStep"] == "receiving" and e.get("disposition") == "returned"]
+    unshipped = [
+        e for e in pallet if e["bizStep"] == "receiving" and e.get("disposition") == "returned"
+    ]
     # unship (did not occur), then the unpack of a shipped case and the void of a shipped
     # unit (incorrect data) each declare the shipping event in error
     assert {d["eventID"] for d in declared} == {shipped[0]["eventID"]}
     reasons = [d["errorDeclaration"]["reason"] for d in declared]
     assert reasons == ["did_not_occur", "incorrect_data", "incorrect_data"]
     assert declared[0]["errorDeclaration"]["correctiveEventIDs"] == [unshipped[0]["eventID"]]
-    assert [e for e in pallet if e["eventID"] == shipped[0]["eventID"] and "errorDeclaration" not in e]
+    assert [
+        e for e in pallet if e["eventID"] == shipped[0]["eventID"] and "errorDeclaration" not in e
+    ]
 
 
-def test_ids_survive_a_database_copy(flows: App, scene: dict[str, Any], operator: Actor,
-                                     store_kind: str, tmp_path: Path) -> None:  # fmt: skip
+def test_ids_survive_a_database_copy(
+    flows: App, scene: dict[str, Any], operator: Actor, store_kind: str, tmp_path: Path
+) -> None:
     before = events_of(epcis.export_epcis(flows, actor=operator, since="2000-01-01T00:00:00Z"))
     if flows.store.kind != "sqlite":
         pytest.skip("db copy moves a SQLite site (the source); the target kind is parametrized")
@@ -163,20 +184,19 @@ def test_ids_survive_a_database_copy(flows: App, scene: dict[str, Any], operator
             target = Store(url or tmp_path / kind / "moved.db")
             copy_store(flows.store, target)
             moved = App(settings=flows.settings, store=target)
-            after = events_of(epcis.export_epcis(moved, actor=operator,
-                                                 since="2000-01-01T00:00:00Z"))  # fmt: skip
+            after = events_of(
+                epcis.export_epcis(moved, actor=operator, since="2000-01-01T00:00:00Z")
+            )
             target.shutdown()
         assert [e["eventID"] for e in after] == [e["eventID"] for e in before]
 
 
 def test_time_bounds_are_instants(flows: App, scene: dict[str, Any], operator: Actor) -> None:
     utc = events_of(epcis.export_epcis(flows, actor=operator, since="2000-01-01T00:00:00Z"))
-    plus2 = events_of(epcis.export_epcis(flows, actor=operator,
-                                         since="2000-01-01T02:00:00+02:00"))  # fmt: skip
+    plus2 = events_of(epcis.export_epcis(flows, actor=operator, since="2000-01-01T02:00:00+02:00"))
     assert len(utc) == len(plus2) > 20
     first = utc[0]["eventTime"]
-    later = events_of(epcis.export_epcis(flows, actor=operator, until=first.replace(
-        "+00:00", "Z")))  # fmt: skip
+    later = events_of(epcis.export_epcis(flows, actor=operator, until=first.replace("+00:00", "Z")))
     assert later == []
     for bad in ("garbage", "2025-01-01", "2025-01-01T00:00:00"):
         with pytest.raises(InvalidInput) as caught:
@@ -184,8 +204,9 @@ def test_time_bounds_are_instants(flows: App, scene: dict[str, Any], operator: A
         assert caught.value.code == "time-invalid"
 
 
-def test_where_is_fixed_when_the_event_is_written(flows: App, admin: Actor, operator: Actor,
-                                                  supervisor: Actor) -> None:  # fmt: skip
+def test_where_is_fixed_when_the_event_is_written(
+    flows: App, admin: Actor, operator: Actor, supervisor: Actor
+) -> None:
     identities(flows, admin)
     scene = packed_pallet(flows, operator, supervisor)
     before = events_of(epcis.export_epcis(flows, actor=operator, container=scene["pallet"].sscc))
@@ -198,25 +219,38 @@ def test_where_is_fixed_when_the_event_is_written(flows: App, admin: Actor, oper
     assert opened["bizLocation"] == {"id": "urn:epc:id:sgln:9506000.00000.0"}
 
 
-def test_station_identity_and_details_override_the_defaults(flows: App, admin: Actor,
-                                                             operator: Actor) -> None:  # fmt: skip
+def test_station_identity_and_details_override_the_defaults(
+    flows: App, admin: Actor, operator: Actor
+) -> None:
     identities(flows, admin)
     from labelsvc.services.stations import save_station
 
     save_station(flows, admin, "dock-9", role="packing", printer=None)
     assert identity.set_station_sgln(flows, admin, "dock-9", "door9") == (
-        "urn:epc:id:sgln:4012345.00000.door9")
+        "urn:epc:id:sgln:4012345.00000.door9"
+    )
     case = packing.open_case(flows, actor=operator, gtin=GTIN, station="dock-9")
     (opened,) = events_of(epcis.export_epcis(flows, actor=operator, container=case.sscc))
     assert opened["readPoint"] == {"id": "urn:epc:id:sgln:4012345.00000.door9"}
     with flows.store.write() as tx:  # a putaway as the locations work writes it
         item = tx.items.find("sscc", case.sscc)
         assert item is not None
-        tx.events.append("quarantined", actor="user:olga", station="dock-9", item_id=item.id,
-                         details={"biz_location": "urn:epc:id:sgln:4012345.00077.0",
-                                  "biz_step": "storing", "disposition": "sellable_accessible"})  # fmt: skip
+        tx.events.append(
+            "quarantined",
+            actor="user:olga",
+            station="dock-9",
+            item_id=item.id,
+            details={
+                "biz_location": "urn:epc:id:sgln:4012345.00077.0",
+                "biz_step": "storing",
+                "disposition": "sellable_accessible",
+            },
+        )
     doc = epcis.export_epcis(flows, actor=operator, container=case.sscc)
     stored = events_of(doc)[-1]
     assert (stored["bizStep"], stored["disposition"], stored["bizLocation"]["id"]) == (
-        "storing", "sellable_accessible", "urn:epc:id:sgln:4012345.00077.0")
+        "storing",
+        "sellable_accessible",
+        "urn:epc:id:sgln:4012345.00077.0",
+    )
     assert [e["eventID"] for e in events_of(doc)] == reference_ids(doc)

@@ -1,8 +1,10 @@
-"""Admin and supervisor pages: catalog (pools, printers, templates, products) and operations
-(dashboard, users and tokens, print jobs, audit log), on one ``/admin`` blueprint."""
+"""Admin and supervisor pages: catalog (pools, printers, templates, products), operations
+(dashboard, users and tokens, print jobs, audit log) and GS1 identity, on one ``/admin``
+blueprint."""
 
 import labelsvc.web.ui.admin.catalog
-import labelsvc.web.ui.admin.operations  # noqa: F401 (both attach their views to bp)
+import labelsvc.web.ui.admin.identity
+import labelsvc.web.ui.admin.operations  # noqa: F401 (they attach their views to bp)
 from labelsvc.web.ui.admin.blueprint import bp
 
 __all__ = ["bp"]
