@@ -18,7 +18,7 @@ STATEMENTS = [
     "ALTER TABLE events ADD COLUMN biz_location TEXT",
     "ALTER TABLE events ADD COLUMN tz_offset TEXT",
     "ALTER TABLE events ADD COLUMN batch TEXT",
-    "CREATE INDEX events_batch ON events(batch)",
+    "CREATE INDEX events_batch ON events(batch) WHERE batch IS NOT NULL",
     "ALTER TABLE stations ADD COLUMN sgln TEXT",
     """CREATE TABLE partners (
         name TEXT NOT NULL,
