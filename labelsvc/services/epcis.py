@@ -158,7 +158,8 @@ def epcis_events(tx: Tx, rows: list[EventRow]) -> list[dict[str, Any]]:
     epcs = _Epcs(tx)
     epcs.load([r.item_id or 0 for r in rows] + [r.parent_id or 0 for r in rows])
     refs = {str(r.details["receipt"]) for r in rows if "receipt" in r.details}
-    receipts = {ref: (r.kind, r.supplier) for ref in refs if (r := tx.receipts.get(ref))}
+    receipts = {ref: (r.kind, _supplier_place(tx, ref)) for ref in refs
+                if (r := tx.receipts.get(ref))}  # fmt: skip
     ctx = ev.Context(tx, epcs.uri, epcs.items, receipts)
     groups: dict[str, list[EventRow]] = {}
     for row in rows:
@@ -170,6 +171,14 @@ def epcis_events(tx: Tx, rows: list[EventRow]) -> list[dict[str, Any]]:
         out.extend(built[key])
         out.extend(_declarations(tx, ctx, epcs, batch, built))
     return out
+
+
+def _supplier_place(tx: Tx, reference: str) -> str | None:
+    """The supplier's SGLN as recorded when the receipt was loaded (None: not a partner)."""
+    rows = tx.events.for_subject(f"receipt:{reference}")
+    loaded = next((r for r in rows if r.type == "receipt-loaded"), None)
+    place = loaded.details.get("source_sgln") if loaded else None
+    return str(place) if place else None
 
 
 def _build_group(ctx: ev.Context, epcs: _Epcs, batch: list[EventRow]) -> list[dict[str, Any]]:

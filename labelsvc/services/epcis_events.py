@@ -1,5 +1,9 @@
 """EPCIS 2.0 events built from our event rows: what, when, where, why, and their hash id.
 
+Sources and destinations come from what was written with the events: the site's SGLN on
+the row, a shipment's partner in its details, a receipt's supplier in its ``receipt-loaded``
+event, so master data edited later never changes an event.
+
 One EPCIS event is one row, or the whole ``batch`` of rows one write recorded together, so
 the same event is the same in every export that holds it. Where (read point, business
 location, UTC offset) comes from the row as it was written, or from its ``details`` when a
@@ -133,20 +137,8 @@ class Context:
     tx: Tx
     uri: Any  # item id -> EPC URI or None
     items: dict[int, Item]
-    receipts: dict[str, tuple[str, str]] = field(default_factory=dict)  # ref -> (kind, supplier)
-
-    def partner_sgln(self, name: str | None) -> str | None:
-        if not name:
-            return None
-        partner = self.tx.identity.partner(name)
-        if partner is None:
-            return None
-        if partner.sgln:
-            return partner.sgln
-        from labelsvc.gs1.locations import sgln_uri
-
-        site = self.tx.identity.site()
-        return sgln_uri(partner.gln, site.prefix_length)
+    # receipt reference -> (kind, the supplier's SGLN as recorded when it was loaded)
+    receipts: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
 
 def _bt(issuer_sgln: str | None, kind: BizTransactionType, ref: str, what: str) -> dict[str, str]:
@@ -162,8 +154,7 @@ def _flows(ctx: Context, row: EventRow, site: str | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "receipt" in d:
         ref = str(d["receipt"])
-        kind, supplier = ctx.receipts.get(ref, ("asn", ""))
-        theirs = ctx.partner_sgln(supplier)
+        kind, theirs = ctx.receipts.get(ref, ("asn", None))
         if kind == "po":
             out["bizTransactionList"] = [_bt(site, BizTransactionType.PO, ref, "receipt")]
         else:
@@ -177,9 +168,8 @@ def _flows(ctx: Context, row: EventRow, site: str | None) -> dict[str, Any]:
         out["bizTransactionList"] = [_bt(site, BizTransactionType.DESADV, ref, "shipment")]
         if site:
             out["sourceList"] = _places("source", site)
-        theirs = d.get("destination_sgln") or ctx.partner_sgln(d.get("partner"))
-        if theirs:
-            out["destinationList"] = _places("destination", str(theirs))
+        if d.get("destination_sgln"):
+            out["destinationList"] = _places("destination", str(d["destination_sgln"]))
     return out
 
 

@@ -15,6 +15,7 @@ from labelsvc.domain.errors import InvalidInput, NotFound
 from labelsvc.gs1.errors import Gs1Error
 from labelsvc.gs1.locations import EXTENSION, is_sgln, sgln_uri
 from labelsvc.services.app import App
+from labelsvc.store import Tx
 from labelsvc.store.identity import Partner, SiteIdentity
 
 
@@ -102,6 +103,27 @@ def save_partner(
         found = tx.identity.partner(name)
         assert found is not None
         return found
+
+
+def partner_place(tx: Tx, name: str | None, key: str) -> dict[str, str]:
+    """``{"partner": name, key: its SGLN}`` to write into an event's details (so a later
+    edit of the partner never changes the event); ``{}`` without a partner."""
+    if not name:
+        return {}
+    found = tx.identity.partner(name)
+    if found is None:
+        raise NotFound("partner-not-found", f"There is no partner {name!r}; an admin adds it.",
+                       field="partner")  # fmt: skip
+    site = tx.identity.site()
+    return {"partner": name, key: found.sgln or sgln_uri(found.gln, site.prefix_length)}
+
+
+def supplier_place(tx: Tx, supplier: str) -> dict[str, str]:
+    """The SGLN of a receipt's supplier when it is a known partner (``source_sgln``)."""
+    found = tx.identity.partner(supplier) if supplier else None
+    if found is None:
+        return {}
+    return {"source_sgln": found.sgln or sgln_uri(found.gln, tx.identity.site().prefix_length)}
 
 
 def list_partners(app: App, actor: Actor) -> list[Partner]:

@@ -25,6 +25,7 @@ from labelsvc.services.allocation import allocate_in
 from labelsvc.services.app import App
 from labelsvc.services.commissioning import commission
 from labelsvc.services.flow_views import ItemView, view_of, views
+from labelsvc.services.identity import supplier_place
 from labelsvc.services.lookup import describe, resolve, scan_of
 from labelsvc.services.receipt_files import ReceiptSpec
 from labelsvc.services.receipt_identity import Identity, facts, identify
@@ -158,7 +159,8 @@ def load_receipt_in(tx: Tx, spec: ReceiptSpec, actor: Actor) -> ReceiptView:
     tx.events.append(
         "receipt-loaded", actor=actor.label, station=actor.station,
         subject=f"receipt:{spec.reference}",
-        details={"lines": len(spec.lines), "kind": spec.kind, "supplier": spec.supplier},
+        details={"lines": len(spec.lines), "kind": spec.kind, "supplier": spec.supplier,
+                 **supplier_place(tx, spec.supplier)},
     )  # fmt: skip
     return _view(tx, _receipt(tx, spec.reference))
 

@@ -13,6 +13,7 @@ from labelsvc.domain.errors import Conflict, InvalidInput
 from labelsvc.domain.lifecycle import ship_refusal, state_after_unship
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import ItemView, need_item, refuse, view_of
+from labelsvc.services.identity import partner_place
 from labelsvc.services.lookup import describe
 from labelsvc.store import Tx
 from labelsvc.store.items import Item
@@ -32,9 +33,11 @@ def _tree(tx: Tx, item: Item) -> list[Item]:
 
 
 def ship(
-    app: App, scan: str, *, reference: str, actor: Actor, station: str | None = None
-) -> ShipResult:
-    """Ship an item and all its descendants against ``reference`` (order, delivery, carrier).
+    app: App, scan: str, *, reference: str, actor: Actor, station: str | None = None,
+    partner: str | None = None,
+) -> ShipResult:  # fmt: skip
+    """Ship an item and all its descendants against ``reference`` (order, delivery, carrier),
+    to ``partner`` when given (its location is written with the event: the destination).
 
     Refused when the item sits in a container (ship that instead), when any container in it
     is still open, or when anything in it is quarantined, recalled, voided or shipped.
@@ -57,9 +60,8 @@ def ship(
         _check_shippable(tx, tree)
         ids = [i.id for i in tree]
         tx.items.set_state(ids, "shipped")
-        tx.events.append_many(
-            "shipped", ids, actor=actor.label, station=station, details={"reference": reference}
-        )
+        details = {"reference": reference, **partner_place(tx, partner, "destination_sgln")}
+        tx.events.append_many("shipped", ids, actor=actor.label, station=station, details=details)
         tx.events.append(
             "shipment", actor=actor.label, station=station, subject=f"shipment:{reference}",
             details={"root": describe(item), "count": len(ids)},

@@ -14,7 +14,7 @@ from flows_support import GTIN, epcis_errors, hri
 from livekit import new_store_url
 
 from labelsvc.domain.actors import Actor
-from labelsvc.domain.errors import InvalidInput
+from labelsvc.domain.errors import InvalidInput, NotFound
 from labelsvc.services import epcis, identity, labeling, packing, print_queue, shipping, trace
 from labelsvc.services.app import App
 from labelsvc.services.print_queue import WorkerSet
@@ -253,4 +253,61 @@ def test_station_identity_and_details_override_the_defaults(
         "sellable_accessible",
         "urn:epc:id:sgln:4012345.00077.0",
     )
+    assert [e["eventID"] for e in events_of(doc)] == reference_ids(doc)
+
+
+def _gln(body: str) -> str:
+    from labelsvc.gs1.check import check_digit
+
+    return body + check_digit(body)
+
+
+def test_sources_and_destinations_are_the_partners_as_they_were(
+    flows: App, admin: Actor, operator: Actor
+) -> None:
+    from labelsvc.services import receiving
+    from labelsvc.services.receipt_files import receipt_from_mapping
+
+    identities(flows, admin)
+    identity.save_partner(flows, admin, "ACME", gln=_gln("409999900000"))
+    identity.save_partner(
+        flows, admin, "SHOP", gln=_gln("409888800000"), sgln="urn:epc:id:sgln:4098888.00000.gate2"
+    )
+    spec = receipt_from_mapping(
+        {"reference": "ASN-P1", "supplier": "ACME", "lines": [{"gtin": GTIN, "quantity": 2}]},
+        "test",
+    )
+    receiving.load_receipt(flows, spec, actor=operator)
+    units = receiving.receive_untagged(flows, "ASN-P1", 1, 2, actor=operator).items
+    case = packing.open_case(flows, actor=operator, gtin=GTIN)
+    for unit in units:
+        packing.add_to_container(flows, case.sscc, hri(unit), actor=operator)
+    packing.close_container(flows, case.sscc, actor=operator, reason="short")
+    shipping.ship(flows, case.sscc, reference="DN-9", actor=operator, partner="SHOP")
+    before = events_of(epcis.export_epcis(flows, actor=operator, container=case.sscc))
+    (received,) = [
+        e
+        for e in before
+        if e.get("bizTransactionList", [{}])[0].get("bizTransaction", "").endswith(":ASN-P1")
+    ]
+    assert received["sourceList"] == [
+        {"type": "owning_party", "source": "urn:epc:id:pgln:4099999.00000"},
+        {"type": "location", "source": "urn:epc:id:sgln:4099999.00000.0"},
+    ]
+    assert received["destinationList"][1] == {
+        "type": "location",
+        "destination": "urn:epc:id:sgln:4012345.00000.0",
+    }
+    (shipped,) = [e for e in before if e["bizStep"] == "shipping"]
+    assert shipped["destinationList"][1] == {
+        "type": "location",
+        "destination": "urn:epc:id:sgln:4098888.00000.gate2",
+    }
+    with flows.store.read() as tx, pytest.raises(NotFound, match="no partner"):
+        identity.partner_place(tx, "NOBODY", "destination_sgln")
+    identity.save_partner(flows, admin, "ACME", gln=_gln("409777700000"))  # an edit later
+    identity.save_partner(flows, admin, "SHOP", gln=_gln("409666600000"))
+    after = events_of(epcis.export_epcis(flows, actor=operator, container=case.sscc))
+    assert [e["eventID"] for e in after] == [e["eventID"] for e in before]
+    doc = epcis.export_epcis(flows, actor=operator, container=case.sscc)
     assert [e["eventID"] for e in events_of(doc)] == reference_ids(doc)
