@@ -189,3 +189,21 @@ def test_site_identity_is_set_by_admins(stack: Stack, tmp_path: Path) -> None:
     partner = api.call("PUT", "/partners/ACME", {"gln": "4099999000005"}, token="admin")
     assert partner.status == 200 and partner.json["gln"] == "4099999000005"
     assert [p["name"] for p in api.get("/partners", token="read").json] == ["ACME"]
+
+
+def test_labels_requested_over_the_api_are_commissioned_once(stack: Stack, workers: Any) -> None:
+    from livekit import wait_until
+
+    api = stack.api
+    made = api.post("/labels", {"product": "DEMO-WIDGET", "count": 2, "lot": "L77",
+                                "expiry": "261231"}, token="label",
+                    headers={"Idempotency-Key": "epcis-commission-1"})  # fmt: skip
+    assert made.status == 201, made.body
+    jobs = made.json["jobs"]
+    assert wait_until(lambda: all(api.get(f"/jobs/{j}", token="label").json["state"] == "sent"
+                                  for j in jobs))  # fmt: skip
+    epc = sgtin_uri(GTIN, made.json["items"][0]["serial"], 7)
+    history = api.get(f"/epcis/events?MATCH_epc={quote(epc)}", token="read").json
+    (event,) = history["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert (event["bizStep"], event["action"], len(event["epcList"])) == ("commissioning", "ADD", 2)
+    assert event["ilmd"]["cbvmda:lotNumber"] == "L77"

@@ -311,3 +311,37 @@ def test_sources_and_destinations_are_the_partners_as_they_were(
     assert [e["eventID"] for e in after] == [e["eventID"] for e in before]
     doc = epcis.export_epcis(flows, actor=operator, container=case.sscc)
     assert [e["eventID"] for e in events_of(doc)] == reference_ids(doc)
+
+
+def test_labels_printed_from_the_cli_commission_and_the_cli_sets_identities(
+    flows: App, tmp_path: Path
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from labelsvc.cli import main
+
+    base = flows.settings.base_dir
+    url = flows.settings.storage.url
+    (base / "config.toml").write_text(f"[storage]\nurl = {json.dumps(url)}\n", encoding="utf-8")
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, ["--config", str(base / "config.toml"), *args])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    shown = json.loads(run("identity", "site", "--gln", SITE_GLN, "--timezone", "Asia/Tokyo"))
+    assert (shown["sgln"], shown["offset_now"]) == ("urn:epc:id:sgln:4012345.00000.0", "+09:00")
+    run("print", "--product", GTIN, "--count", "3", "--lot", "L5", "--expiry", "271231")
+    out = tmp_path / "all.jsonld"
+    run("export", "epcis", "--since", "2000-01-01T00:00:00+09:00", "-o", str(out))
+    doc = json.loads(out.read_text())
+    (added,) = [e for e in events_of(doc) if e["bizStep"] == "commissioning"]
+    assert len(added["epcList"]) == 3 and added["action"] == "ADD"
+    assert added["ilmd"] == {"cbvmda:lotNumber": "L5", "cbvmda:itemExpirationDate": "2027-12-31"}
+    assert added["eventTimeZoneOffset"] == "+09:00"
+    assert [e["eventID"] for e in events_of(doc)] == reference_ids(doc)
+    history = json.loads(run("epcis", "events", "--epc", added["epcList"][0]))
+    found = history["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert [e["eventID"] for e in found] == [added["eventID"]]
