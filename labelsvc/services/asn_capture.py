@@ -24,9 +24,11 @@ from labelsvc.services.receipt_files import LineSpec, ReceiptSpec
 from labelsvc.services.receipt_identity import Identity
 from labelsvc.store import Tx
 from labelsvc.store.captured import Captured
+from labelsvc.store.items import Item
 
 DL = "https://id.gs1.org/"
 FOREIGN = "foreign"  # the outcome code of a scan the captured shipment does not hold
+WRONG_CONTAINER = "not-in-that-container"  # held by the shipment, but under another parent
 
 
 def _is(value: Any, term: str, vocabulary: str) -> bool:
@@ -118,14 +120,25 @@ def digital_link(kind: str, gtin: str | None, value: str) -> str:
     return f"{DL}01/{gtin}/21/{dl_escape(epc_escape(value))}"
 
 
-def foreign_refusal(tx: Tx, reference: str, who: Identity) -> Outcome | None:
-    """Refuse a scan on a captured receipt of something its shipment does not hold."""
+def foreign_refusal(
+    tx: Tx, reference: str, who: Identity, parent: Item | None = None
+) -> Outcome | None:
+    """Refuse a scan on a captured receipt of something its shipment does not hold, or that
+    the captured aggregation puts in another container than the one it was scanned into."""
     members = tx.captured.receipt_members(reference)
-    name = who.name
-    if members is None or digital_link(who.kind, who.gtin, who.value) in members:
+    if members is None:
         return None
-    return Outcome(FOREIGN, f"{name} is not in the shipment the supplier sent for "
-                   f"{reference}; set it aside and tell the supplier.", False)  # fmt: skip
+    me = digital_link(who.kind, who.gtin, who.value)
+    if me not in members:
+        return Outcome(FOREIGN, f"{who.name} is not in the shipment the supplier sent for "
+                       f"{reference}; set it aside and tell the supplier.", False)  # fmt: skip
+    if parent is not None:
+        theirs = digital_link("sscc", None, parent.value)
+        if me not in children(tx, theirs):
+            return Outcome(WRONG_CONTAINER, f"{who.name} is not in SSCC {parent.value} in the "
+                           "supplier's shipment; scan it into the container it came in.",
+                           False)  # fmt: skip
+    return None
 
 
 @dataclass(frozen=True)

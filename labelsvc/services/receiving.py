@@ -324,7 +324,7 @@ def receive_scan(
             outcome, name, item = who, scan, None
         else:
             outcome, name, item = classify(facts(tx, row, who, lines)), who.name, who.item
-            outcome = asn_capture.foreign_refusal(tx, reference, who) or outcome
+            outcome = asn_capture.foreign_refusal(tx, reference, who, container) or outcome
         line_id = outcome.line_id or None
         line = next((ln for ln in lines if ln.id == line_id), None)
         if outcome.accepted and isinstance(who, Identity):

@@ -207,3 +207,24 @@ def test_labels_requested_over_the_api_are_commissioned_once(stack: Stack, worke
     (event,) = history["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
     assert (event["bizStep"], event["action"], len(event["epcList"])) == ("commissioning", "ADD", 2)
     assert event["ilmd"]["cbvmda:lotNumber"] == "L77"
+
+
+def test_a_captured_unit_scanned_into_another_case_is_refused(stack: Stack) -> None:
+    api = stack.api
+    doc, asn = supplier_asn("ASN-CAP-5", "81")
+    assert api.post("/epcis/capture", doc, token="receive").json["state"] == "succeeded"
+    pallet, (case1, case2) = f"(00){asn['sscc']}", [f"(00){c}" for c in asn["case_ssccs"]]
+    scan = "/receipts/ASN-CAP-5/scans"
+    assert api.post(scan, {"code": pallet, "level": "pallet"}, token="receive").json["accepted"]
+    for case in (case1, case2):
+        body = {"code": case, "parent": pallet, "level": "case"}
+        assert api.post(scan, body, token="receive").json["accepted"]
+    serial = asn["units"][0][0].rsplit(".", 1)[1]  # a unit the supplier packed in case 1
+    wrong = api.post(
+        scan, {"code": f"(01){GTIN}(21){serial}", "parent": case2}, token="receive"
+    ).json
+    assert (wrong["accepted"], wrong["outcome"]) == (False, "not-in-that-container")
+    right = api.post(
+        scan, {"code": f"(01){GTIN}(21){serial}", "parent": case1}, token="receive"
+    ).json
+    assert (right["accepted"], right["outcome"]) == (True, "expected"), right
