@@ -66,3 +66,17 @@ def receive_container_cmd(app: App, reference: str, sscc: str) -> None:
         click.echo(f"refused {name}: {why}", err=True)
     if r.refused:
         raise SystemExit(1)
+
+
+@epcis.command("declare-error")
+@click.argument("scan")
+@click.argument("event_id")
+@click.option("--reason", type=click.Choice(["did_not_occur", "incorrect_data"]), required=True)
+@click.option("--why", required=True, help="What was wrong (kept in the audit log).")
+@pass_app
+def declare_error_cmd(app: App, scan: str, event_id: str, reason: str, why: str) -> None:
+    """Declare one of SCAN's exported EPCIS events (its EVENT_ID) in error (admins)."""
+    from labelsvc.services.epcis import declare_error
+
+    declare_error(app, cli_actor(), scan, event_id, reason=reason, why=why)
+    click.echo(f"declared in error: {event_id}")

@@ -57,3 +57,5 @@ CORRECTIONS: dict[str, Correction] = {
 }
 #: ``details`` keys with which an admin fix names the event rows it corrects and why.
 CORRECTS_KEY, CORRECTION_REASON_KEY = "corrects", "correction_reason"
+#: Our event type of an admin fix: an event declared in error, with no corrective event.
+ERROR_DECLARED = "error-declared"

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from labelsvc.domain.actors import Actor, require
-from labelsvc.domain.epcis import ErrorReason
+from labelsvc.domain.epcis import CORRECTION_REASON_KEY, CORRECTS_KEY, ERROR_DECLARED, ErrorReason
 from labelsvc.domain.errors import InvalidInput, NotFound
 from labelsvc.domain.instants import stored_instant
 from labelsvc.services import epcis_events as ev
@@ -30,6 +30,7 @@ from labelsvc.store.items import Item
 CONTEXT: list[Any] = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
                       ev.EXTRA_CONTEXT]  # fmt: skip
 MAPPINGS = ev.MAPPINGS
+EXPORTED = frozenset({*MAPPINGS, ERROR_DECLARED})  # our event types an export reads
 DEFAULT_PREFIX_LENGTH = 7
 PAGE = 5000
 # Characters of GS1 character set 82 that an EPC URI must percent-encode (TDS, Table I.3.1-1).
@@ -117,7 +118,7 @@ def _events_between(tx: Tx, since: str | None, until: str | None) -> list[EventR
     since, until = stored_instant(since, "since"), stored_instant(until, "until")
     rows: list[EventRow] = []
     while True:
-        page = tx.events.query(types=list(MAPPINGS), since=since, until=until,
+        page = tx.events.query(types=sorted(EXPORTED), since=since, until=until,
                                after_id=rows[-1].id if rows else 0, limit=PAGE)  # fmt: skip
         rows.extend(page)
         if len(page) < PAGE:
@@ -154,23 +155,57 @@ def _whole_batches(tx: Tx, rows: list[EventRow]) -> list[EventRow]:
 def epcis_events(tx: Tx, rows: list[EventRow]) -> list[dict[str, Any]]:
     """EPCIS events of our event rows (whole batches), with error declarations after the
     events that correct them, in the order the rows were written."""
-    rows = _whole_batches(tx, [r for r in rows if r.type in MAPPINGS])
+    rows = _whole_batches(tx, [r for r in rows if r.type in EXPORTED])
+    epcs, ctx, groups = _context(tx, rows)
+    built: dict[str, list[dict[str, Any]]] = {}
+    out: list[dict[str, Any]] = []
+    for key, batch in groups.items():
+        built[key] = [] if batch[0].type == ERROR_DECLARED else _build_group(ctx, epcs, batch)
+        out.extend(built[key])
+        out.extend(_declarations(tx, ctx, epcs, batch, built))
+    return out
+
+
+def _context(tx: Tx, rows: list[EventRow]) -> tuple[_Epcs, ev.Context, dict[str, list[EventRow]]]:
+    """EPCs, receipts and the groups (one EPCIS event each) of whole-batch rows."""
     epcs = _Epcs(tx)
     epcs.load([r.item_id or 0 for r in rows] + [r.parent_id or 0 for r in rows])
     refs = {str(r.details["receipt"]) for r in rows if "receipt" in r.details}
     receipts = {ref: (r.kind, _supplier_place(tx, ref)) for ref in refs
                 if (r := tx.receipts.get(ref))}  # fmt: skip
-    ctx = ev.Context(tx, epcs.uri, epcs.items, receipts)
     groups: dict[str, list[EventRow]] = {}
     for row in rows:
         groups.setdefault(ev.group_key(row), []).append(row)
-    built: dict[str, list[dict[str, Any]]] = {}
-    out: list[dict[str, Any]] = []
-    for key, batch in groups.items():
-        built[key] = _build_group(ctx, epcs, batch)
-        out.extend(built[key])
-        out.extend(_declarations(tx, ctx, epcs, batch, built))
-    return out
+    return epcs, ev.Context(tx, epcs.uri, epcs.items, receipts), groups
+
+
+def declare_error(
+    app: App, actor: Actor, scan: str, event_id: str, *, reason: str, why: str
+) -> int:
+    """An admin fix: declare one of an item's exported events in error (``did_not_occur`` or
+    ``incorrect_data``, and why). The event stays; exports add its error declaration."""
+    require(actor, "manage")
+    try:
+        code = ErrorReason(reason)
+    except ValueError as exc:
+        known = ", ".join(ErrorReason)
+        raise InvalidInput("reason-invalid", f"reason is one of {known}.", field="reason") from exc
+    if not why.strip():
+        raise InvalidInput("reason-required", "Say why the event is in error.", field="why")
+    with app.store.write() as tx:
+        item = need_item(tx, app, scan)
+        rows = _whole_batches(tx, [r for r in tx.events.for_item(item.id) if r.type in MAPPINGS])
+        epcs, ctx, groups = _context(tx, rows)
+        ids = next((
+            [r.id for r in batch] for batch in groups.values()
+            if any(e["eventID"] == event_id for e in _build_group(ctx, epcs, batch))
+        ), None)  # fmt: skip
+        if ids is None:
+            raise NotFound("event-not-found", f"{scan} has no EPCIS event {event_id}.")
+        return tx.events.append(
+            ERROR_DECLARED, actor=actor.label, station=actor.station, item_id=item.id,
+            details={CORRECTS_KEY: ids[:1], CORRECTION_REASON_KEY: str(code), "why": why},
+        )  # fmt: skip
 
 
 def _supplier_place(tx: Tx, reference: str) -> str | None:
@@ -195,7 +230,7 @@ def _declarations(
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Error declarations on the events this group corrects (each original once)."""
     corrective = [e["eventID"] for e in built[ev.group_key(batch[0])]]
-    if not corrective:
+    if not corrective and batch[0].type != ERROR_DECLARED:
         return []
     targets: dict[int, ErrorReason] = {}
     for row in batch:

@@ -237,6 +237,8 @@ def declaration(original: dict[str, Any], at: str, reason: ErrorReason,
     """The original event again, declared in error (its eventID stays: the hash leaves the
     declaration out), pointing at the events that correct it."""
     event = copy.deepcopy(original)
-    event["errorDeclaration"] = {"declarationTime": at, "reason": str(reason),
-                                 "correctiveEventIDs": corrective}  # fmt: skip
+    declared: dict[str, Any] = {"declarationTime": at, "reason": str(reason)}
+    if corrective:
+        declared["correctiveEventIDs"] = corrective
+    event["errorDeclaration"] = declared
     return event

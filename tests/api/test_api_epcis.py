@@ -228,3 +228,33 @@ def test_a_captured_unit_scanned_into_another_case_is_refused(stack: Stack) -> N
         scan, {"code": f"(01){GTIN}(21){serial}", "parent": case1}, token="receive"
     ).json
     assert (right["accepted"], right["outcome"]) == (True, "expected"), right
+
+
+def test_an_admin_declares_an_event_in_error_over_the_api(stack: Stack) -> None:
+    api = stack.api
+    doc, asn = supplier_asn("ASN-CAP-6", "82")
+    assert api.post("/epcis/capture", doc, token="receive").status == 202
+    assert (
+        api.post("/receipts/ASN-CAP-6/containers", {"sscc": asn["sscc"]}, token="receive").json[
+            "received"
+        ]
+        == 7
+    )
+    exported = api.get(f"/exports/epcis?container={asn['sscc']}", token="read").json
+    (event,) = [
+        e
+        for e in exported["epcisBody"]["eventList"]
+        if e["type"] == "ObjectEvent" and e["epcList"] == [asn["pallet"]]
+    ]
+    body = {
+        "code": asn["sscc"],
+        "eventID": event["eventID"],
+        "reason": "did_not_occur",
+        "why": "wrong dock",
+    }
+    assert_problem(api.post("/epcis/errors", body, token="receive"), 403)
+    assert api.post("/epcis/errors", body, token="admin").status == 201
+    again = api.get(f"/exports/epcis?container={asn['sscc']}", token="read").json
+    declared = [e for e in again["epcisBody"]["eventList"] if "errorDeclaration" in e]
+    assert [d["eventID"] for d in declared] == [event["eventID"]]
+    assert schema_errors(again) == []

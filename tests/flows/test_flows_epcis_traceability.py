@@ -14,7 +14,7 @@ from flows_support import GTIN, epcis_errors, hri
 from livekit import new_store_url
 
 from labelsvc.domain.actors import Actor
-from labelsvc.domain.errors import InvalidInput, NotFound
+from labelsvc.domain.errors import Forbidden, InvalidInput, NotFound
 from labelsvc.services import epcis, identity, labeling, packing, print_queue, shipping, trace
 from labelsvc.services.app import App
 from labelsvc.services.print_queue import WorkerSet
@@ -345,3 +345,41 @@ def test_labels_printed_from_the_cli_commission_and_the_cli_sets_identities(
     history = json.loads(run("epcis", "events", "--epc", added["epcList"][0]))
     found = history["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
     assert [e["eventID"] for e in found] == [added["eventID"]]
+
+
+def test_an_admin_fix_declares_an_event_in_error(
+    flows: App, scene: dict[str, Any], admin: Actor, operator: Actor
+) -> None:
+    case = scene["cases"][1].sscc
+    before = events_of(epcis.export_epcis(flows, actor=operator, container=case))
+    (closed,) = [e for e in before if e.get("disposition") == "container_closed"]
+    with pytest.raises(Forbidden):
+        epcis.declare_error(
+            flows,
+            operator,
+            case,
+            closed["eventID"],
+            reason="incorrect_data",
+            why="closed on the wrong line",
+        )
+    epcis.declare_error(
+        flows,
+        admin,
+        case,
+        closed["eventID"],
+        reason="incorrect_data",
+        why="closed on the wrong line",
+    )
+    doc = epcis.export_epcis(flows, actor=operator, container=case)
+    after = events_of(doc)
+    assert [e for e in after if "errorDeclaration" not in e] == [
+        e for e in before if "errorDeclaration" not in e
+    ]  # the original stays
+    (fix,) = [e for e in after if "errorDeclaration" in e and e["eventID"] == closed["eventID"]]
+    assert fix["errorDeclaration"]["reason"] == "incorrect_data"
+    assert epcis_errors(doc) == []
+    assert [e["eventID"] for e in after] == reference_ids(doc)
+    with pytest.raises(NotFound):
+        epcis.declare_error(
+            flows, admin, case, "ni:///sha-256;00?ver=CBV2.0", reason="did_not_occur", why="x"
+        )

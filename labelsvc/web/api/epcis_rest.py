@@ -15,10 +15,12 @@ from urllib.parse import urlencode
 
 from flask import Response, request
 
+from labelsvc.services.epcis import declare_error
 from labelsvc.services.epcis_capture import capture, capture_job
 from labelsvc.services.epcis_query import MAX_PER_PAGE, EventQuery, query_document, query_events
 from labelsvc.web.api.registry import PREFIX, Call, Reply, json_ok, route
-from labelsvc.web.api.schemas import INTEGER, STRING, obj
+from labelsvc.web.api.schemas import INTEGER, STRING, body, obj
+from labelsvc.web.api.serials import CODE
 
 LIST = {"type": "string", "minLength": 1, "maxLength": 2000,
         "description": "One value or several separated by `|` (any matches)"}  # fmt: skip
@@ -109,3 +111,23 @@ def epcis_events(call: Call) -> Response:
                 "nextPageToken": page.next_token}  # fmt: skip
         response.headers["Link"] = f'<{request.base_url}?{urlencode(args)}>; rel="next"'
     return response
+
+
+ERROR_BODY = body({
+    "code": {**CODE, "description": "The item (any scan) whose event is in error"},
+    "eventID": {"type": "string", "minLength": 10, "maxLength": 200},
+    "reason": {"enum": ["did_not_occur", "incorrect_data"]},
+    "why": {"type": "string", "minLength": 1, "maxLength": 500},
+}, required=("code", "eventID", "reason", "why"))  # fmt: skip
+
+
+@route("POST", "/epcis/errors", summary="Declare one of our EPCIS events in error (admin fix)",
+       tag="epcis", body=ERROR_BODY, errors=(404,), permission="manage",
+       responses=json_ok(obj({"declared": STRING}), 201),
+       description="The event stays; every export that holds it adds it again with an "
+       "`errorDeclaration` (the CBV reason).")  # fmt: skip
+def epcis_declare_error(call: Call) -> Reply:
+    """Admins only."""
+    b = call.body
+    declare_error(call.app, call.actor, b["code"], b["eventID"], reason=b["reason"], why=b["why"])
+    return Reply({"declared": b["eventID"]}, 201)
