@@ -51,6 +51,8 @@ _PGLN = re.compile(r"urn:epc:id:pgln:(\d{6,12})\.(\d{0,6})")
 _SSCC = re.compile(r"urn:epc:id:sscc:(\d{6,12})\.(\d{5,11})")
 _SGLN = re.compile(r"urn:epc:id:sgln:(\d{6,12})\.(\d{0,6})\.(.{1,60})")
 _LGTIN = re.compile(r"urn:epc:class:lgtin:(\d{6,12})\.(\d{1,7})\.(.{1,60})")
+_BARE = re.compile(r"[a-z_]+")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 _IDPAT = re.compile(r"urn:epc:idpat:sgtin:(\d{6,12})\.(\d{1,7})\.\*")
 
 
@@ -67,10 +69,10 @@ def _key(digits: str) -> str:
 
 def canonical_uri(value: str) -> str:
     """An EPC URI (or a GS1 Digital Link URI) as the constrained canonical Digital Link URI."""
-    if m := _SGTIN.fullmatch(value):
+    if value.startswith("urn:epc:id:sgtin:") and (m := _SGTIN.fullmatch(value)):
         company, ref, serial = m.groups()
         return f"https://id.gs1.org/01/{_key(ref[0] + company + ref[1:])}/21/{dl_escape(serial)}"
-    if m := _SSCC.fullmatch(value):
+    if value.startswith("urn:epc:id:sscc:") and (m := _SSCC.fullmatch(value)):
         company, ref = m.groups()
         return f"https://id.gs1.org/00/{_key(ref[0] + company + ref[1:])}"
     if m := _SGLN.fullmatch(value):
@@ -111,21 +113,22 @@ def _value(key: str, value: Any, path: str = "") -> str:
     if isinstance(value, int | float):
         return _number(value)
     text = str(value).strip()
-    for urn, term in _URN_VOCABULARY.items():
-        if text.startswith(urn):
-            return CBV + term + text[len(urn) :]
+    if text.startswith("urn:epcglobal:cbv:"):
+        for urn, term in _URN_VOCABULARY.items():
+            if text.startswith(urn):
+                return CBV + term + text[len(urn) :]
+    if text.startswith(("urn:epc:", "https://")):
+        return canonical_uri(text)
     vocabulary = VOCABULARY.get(f"{path}.{key}" if path else key) or VOCABULARY.get(key)
-    if vocabulary and re.fullmatch(r"[a-z_]+", text) and (path or key not in ("type",)):
+    if vocabulary and _BARE.fullmatch(text) and (path or key != "type"):
         return CBV + vocabulary + text
     if "time" in key.lower() and "offset" not in key.lower():
         try:
             return canonical_time(text)
         except ValueError:
             return text
-    if text.startswith(("urn:epc:", "https://")):
-        return canonical_uri(text)
     try:
-        return _number(text) if re.fullmatch(r"[+-]?\d+(\.\d+)?", text) else text
+        return _number(text) if _NUMBER.fullmatch(text) else text
     except ValueError:
         return text
 
