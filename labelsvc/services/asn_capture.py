@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from labelsvc.domain.actors import Actor, require
@@ -25,6 +25,9 @@ from labelsvc.services.receipt_identity import Identity
 from labelsvc.store import Tx
 from labelsvc.store.captured import Captured
 from labelsvc.store.items import Item
+
+if TYPE_CHECKING:
+    from labelsvc.services.receiving import ScanResult
 
 DL = "https://id.gs1.org/"
 FOREIGN = "foreign"  # the outcome code of a scan the captured shipment does not hold
@@ -187,3 +190,42 @@ def receive_container(
         else:
             refused.append((_scan_of(epc), result.detail))
     return ContainerReceipt(reference, sscc, received, tuple(refused))
+
+
+def _captured_root(app: App, reference: str, scan: str) -> str | None:
+    """The SSCC a scan names when it is a container of this receipt's captured shipment
+    that holds something and was not received yet (else None)."""
+    from labelsvc.services.lookup import resolve, scan_of
+
+    parsed = scan_of(scan, app.settings)
+    if not parsed.sscc:
+        return None
+    with app.store.read() as tx:
+        members = tx.captured.receipt_members(reference)
+        me = digital_link("sscc", None, parsed.sscc)
+        if not members or me not in members or not children(tx, me):
+            return None
+        item = resolve(tx, parsed)
+        if item is not None and reference in tx.receipts.receipts_of(item.id):
+            return None
+    return parsed.sscc
+
+
+def receive_station_scan(
+    app: App, reference: str, scan: str, *, actor: Actor, station: str | None = None,
+    scan_id: str | None = None,
+) -> ScanResult:  # fmt: skip
+    """A receiving station's scan: the SSCC of a pre-labelled container of a captured
+    shipment receives it and everything under it; any other scan is one scan."""
+    from labelsvc.services.receiving import ScanResult, receive_scan
+
+    sscc = _captured_root(app, reference, scan)
+    if sscc is None:
+        return receive_scan(app, reference, scan, actor=actor, station=station, scan_id=scan_id)
+    done = receive_container(app, reference, sscc, actor=actor, station=station)
+    if done.refused:
+        why = done.refused[0][1]
+        detail = f"SSCC {sscc}: {done.received} received, {len(done.refused)} refused: {why}"
+        return ScanResult(FOREIGN, detail, False, None, None)
+    return ScanResult("expected", f"SSCC {sscc} and the {done.received - 1} item(s) the "
+                      "supplier shipped in it received.", True, None, None)  # fmt: skip
