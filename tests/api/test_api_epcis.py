@@ -20,6 +20,14 @@ SCHEMA = ROOT / "tests" / "data" / "epcis" / "EPCIS-JSON-Schema.json"
 CONTEXT = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
 
 
+def reference_ids(document: dict[str, Any]) -> list[str]:
+    """The reference implementation's Event Hash IDs of a document's events, in order."""
+    from epcis_event_hash_generator import hash_generator, json_to_py
+
+    events = json_to_py.event_list_from_epcis_document_json(document)
+    return list(hash_generator.epcis_hashes_from_events(events))
+
+
 def schema_errors(document: dict[str, Any]) -> list[str]:
     validator = jsonschema.Draft7Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
     return [e.message for e in validator.iter_errors(document)]
@@ -124,6 +132,16 @@ def test_a_captured_shipment_is_received_by_its_pallet_sscc(stack: Stack) -> Non
     steps = sorted(e["bizStep"] for e in found)
     assert steps == ["commissioning", "packing", "receiving", "receiving"]  # theirs, then ours
     assert schema_errors(history.json) == []
+    # the events they sent without an eventID got the Event Hash ID; the reference expands
+    # cbvmda: names only when the document's context says it inline (the EPCIS context does)
+    theirs = reference_ids({**doc, "@context": [*CONTEXT, {"cbvmda": "urn:epcglobal:cbv:mda:"}]})
+    captured = [e["eventID"] for e in found if e["bizStep"] in ("commissioning", "packing")]
+    assert captured == theirs[:2]  # its commissioning and its case's packing
+    ours = api.get("/exports/epcis?receipt=ASN-CAP-1", token="read").json
+    kinds = {(e["type"], e["action"]) for e in ours["epcisBody"]["eventList"]}
+    assert kinds == {("ObjectEvent", "OBSERVE"), ("AggregationEvent", "OBSERVE")}
+    assert [e["eventID"] for e in ours["epcisBody"]["eventList"]] == reference_ids(ours)
+    assert schema_errors(ours) == []
 
 
 def test_capture_refuses_a_broken_document_with_every_fault(stack: Stack) -> None:

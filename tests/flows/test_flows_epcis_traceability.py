@@ -75,6 +75,8 @@ def packed_pallet(app: App, operator: Actor, supervisor: Actor) -> dict[str, Any
     shipping.unship(app, pallet.sscc, actor=supervisor, reason="truck left without it")
     trace.quarantine(app, cases[1].sscc, actor=supervisor, reason="damp", recall=False)
     trace.release(app, cases[1].sscc, actor=supervisor, reason="dry")
+    trace.quarantine(app, cases[1].sscc, actor=supervisor, reason="supplier", recall=True)
+    trace.release(app, cases[1].sscc, actor=supervisor, reason="not ours")
     packing.unpack_container(app, cases[0].sscc, actor=supervisor, reason="damaged")
     labeling.void(app, hri(units[0]), reason="label torn", actor=supervisor)
     send_all(app, operator)
@@ -102,8 +104,19 @@ def test_every_event_id_is_the_reference_event_hash(
         ("ObjectEvent", "OBSERVE", "receiving"),
         ("ObjectEvent", "OBSERVE", "holding"),
         ("ObjectEvent", "OBSERVE", "inspecting"),
+        ("ObjectEvent", "OBSERVE", "packing"),
         ("ObjectEvent", "DELETE", "decommissioning"),
     } <= kinds
+    dispositions = {e.get("disposition") for e in events}
+    assert {
+        "recalled",
+        "non_sellable_other",
+        "container_closed",
+        "container_open",
+        "returned",
+        "in_transit",
+        "inactive",
+    } <= dispositions
     assert [e["eventID"] for e in events] == reference_ids(doc)
     assert all(
         e["eventID"].startswith("ni:///sha-256;") and e["eventID"].endswith("?ver=CBV2.0")
