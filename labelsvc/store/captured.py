@@ -99,22 +99,28 @@ class CapturedRepo:
         return found
 
     def store(self, job_id: int, events: Sequence[Captured]) -> int:
-        """Insert events (one id each) and their EPCs; return how many were stored."""
-        at, stored = now(), 0
-        for e in events:
-            event = self.tx.insert(
-                "INSERT INTO captured_events (event_id, capture_id, event_type, event_time,"
-                " action, biz_step, disposition, read_point, biz_location, body, recorded_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (e.event_id, job_id, e.event_type, e.event_time, e.action, e.biz_step,
-                 e.disposition, e.read_point, e.biz_location,
-                 json.dumps(e.body, ensure_ascii=False), at),
-            )  # fmt: skip
-            if e.epcs:
-                self.tx.bulk_insert("captured_epcs", ("event", "epc", "parent"),
-                                    [(event, epc, parent) for epc, parent in e.epcs])  # fmt: skip
-            stored += 1
-        return stored
+        """Insert events (one id each) and their EPCs in two batches; return how many."""
+        if not events:
+            return 0
+        at = now()
+        self.tx.executemany(
+            "INSERT INTO captured_events (event_id, capture_id, event_type, event_time,"
+            " action, biz_step, disposition, read_point, biz_location, body, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(e.event_id, job_id, e.event_type, e.event_time, e.action, e.biz_step,
+              e.disposition, e.read_point, e.biz_location,
+              json.dumps(e.body, ensure_ascii=False), at) for e in events],
+        )  # fmt: skip
+        ids: dict[str, int] = {}
+        for start in range(0, len(events), 500):  # by the UNIQUE event_id, never a scan
+            chunk = [e.event_id for e in events[start : start + 500]]
+            sql = ("SELECT id, event_id FROM captured_events WHERE event_id IN"
+                   f" ({','.join('?' * len(chunk))})")  # fmt: skip
+            ids.update((str(r[1]), int(r[0])) for r in self.tx.execute(sql, chunk))
+        rows = [(ids[e.event_id], epc, parent) for e in events for epc, parent in e.epcs]
+        if rows:
+            self.tx.bulk_insert("captured_epcs", ("event", "epc", "parent"), rows)
+        return len(events)
 
     def query(
         self, f: CapturedFilter, after_id: int, limit: int
