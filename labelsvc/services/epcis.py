@@ -155,14 +155,18 @@ def _whole_batches(tx: Tx, rows: list[EventRow]) -> list[EventRow]:
 def epcis_events(tx: Tx, rows: list[EventRow]) -> list[dict[str, Any]]:
     """EPCIS events of our event rows (whole batches), with error declarations after the
     events that correct them, in the order the rows were written."""
+    return [e for _, events in epcis_groups(tx, rows) for e in events]
+
+
+def epcis_groups(tx: Tx, rows: list[EventRow]) -> list[tuple[int, list[dict[str, Any]]]]:
+    """:func:`epcis_events` per group of rows: (the group's first row id, its events)."""
     rows = _whole_batches(tx, [r for r in rows if r.type in EXPORTED])
     epcs, ctx, groups = _context(tx, rows)
     built: dict[str, list[dict[str, Any]]] = {}
-    out: list[dict[str, Any]] = []
+    out: list[tuple[int, list[dict[str, Any]]]] = []
     for key, batch in groups.items():
         built[key] = [] if batch[0].type == ERROR_DECLARED else _build_group(ctx, epcs, batch)
-        out.extend(built[key])
-        out.extend(_declarations(tx, ctx, epcs, batch, built))
+        out.append((batch[0].id, [*built[key], *_declarations(tx, ctx, epcs, batch, built)]))
     return out
 
 

@@ -8,6 +8,7 @@ so it costs the same however many events the store holds.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -109,16 +110,26 @@ def _parse_token(token: str | None) -> tuple[str, int]:
                        field="nextPageToken")  # fmt: skip
 
 
+def _key(event: dict[str, Any]) -> str:
+    """An event once, and its error declarations (same eventID) each once beside it."""
+    return f"{event['eventID']} {json.dumps(event.get('errorDeclaration'), sort_keys=True)}"
+
+
 def _ours(tx: Tx, q: EventQuery, page: Page, cursor: int) -> int | None:
-    """Fill the page from our events; the cursor to go on from, or None when they ran out."""
+    """Fill the page from our events; the cursor to go on from, or None when they ran out.
+    A group of rows (one event and the declarations it makes) never spans two pages."""
     while len(page.events) < q.per_page:
         rows = _our_rows(tx, q, cursor)
         if not rows:
             return None
-        start, seen = cursor, {e["eventID"] for e in page.events}
-        for event in epcis.epcis_events(tx, _heads(tx, rows, start)):
-            if _matches(event, q) and event["eventID"] not in seen:
-                page.events.append(event)
+        start, seen = cursor, {_key(e) for e in page.events}
+        for head, events in epcis.epcis_groups(tx, _heads(tx, rows, start)):
+            fresh = [e for e in events if _matches(e, q) and _key(e) not in seen]
+            if page.events and len(page.events) + len(fresh) > q.per_page:
+                return cursor  # the last group on this page: the next page starts after it
+            page.events.extend(fresh)
+            seen.update(_key(e) for e in fresh)
+            cursor = head
         cursor = rows[-1].id
     return cursor
 

@@ -276,3 +276,26 @@ def test_an_admin_declares_an_event_in_error_over_the_api(stack: Stack) -> None:
     declared = [e for e in again["epcisBody"]["eventList"] if "errorDeclaration" in e]
     assert [d["eventID"] for d in declared] == [event["eventID"]]
     assert schema_errors(again) == []
+
+
+def _all_pages(stack: Stack, path: str) -> list[list[str]]:
+    """The eventIDs of every page, following the Link header."""
+    pages = []
+    while path:
+        page = stack.api.get(path, token="read")
+        assert page.status == 200, page.body
+        body = page.json["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        pages.append([e["eventID"] for e in body])
+        link = page.headers.get("link", "")
+        path = link[link.index("/api/v1") + 7 : link.index(">")] if link else ""
+    return pages
+
+
+def test_pages_hold_at_most_per_page_and_lose_or_repeat_nothing(stack: Stack) -> None:
+    doc, asn = supplier_asn("ASN-CAP-7", "83")
+    assert stack.api.post("/epcis/capture", doc, token="receive").status == 202
+    stack.api.post("/receipts/ASN-CAP-7/containers", {"sscc": asn["sscc"]}, token="receive")
+    (whole,) = _all_pages(stack, "/epcis/events?perPage=1000")
+    pages = _all_pages(stack, "/epcis/events?perPage=3")
+    assert all(len(p) <= 3 for p in pages) and len(pages) > 3
+    assert [i for p in pages for i in p] == whole
