@@ -30,7 +30,13 @@ from labelsvc.store.items import Item
 CONTEXT: list[Any] = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
                       ev.EXTRA_CONTEXT]  # fmt: skip
 MAPPINGS = ev.MAPPINGS
-EXPORTED = frozenset({*MAPPINGS, ERROR_DECLARED})  # our event types an export reads
+
+
+def exported(row: EventRow) -> bool:
+    """Whether an export shows this row (an EPCIS event, or an admin's error declaration)."""
+    return row.type == ERROR_DECLARED or ev.mapping_of(row) is not None
+
+
 DEFAULT_PREFIX_LENGTH = 7
 PAGE = 5000
 # Characters of GS1 character set 82 that an EPC URI must percent-encode (TDS, Table I.3.1-1).
@@ -118,7 +124,7 @@ def _events_between(tx: Tx, since: str | None, until: str | None) -> list[EventR
     since, until = stored_instant(since, "since"), stored_instant(until, "until")
     rows: list[EventRow] = []
     while True:
-        page = tx.events.query(types=sorted(EXPORTED), since=since, until=until,
+        page = tx.events.query(since=since, until=until,
                                after_id=rows[-1].id if rows else 0, limit=PAGE)  # fmt: skip
         rows.extend(page)
         if len(page) < PAGE:
@@ -160,7 +166,7 @@ def epcis_events(tx: Tx, rows: list[EventRow]) -> list[dict[str, Any]]:
 
 def epcis_groups(tx: Tx, rows: list[EventRow]) -> list[tuple[int, list[dict[str, Any]]]]:
     """:func:`epcis_events` per group of rows: (the group's first row id, its events)."""
-    rows = _whole_batches(tx, [r for r in rows if r.type in EXPORTED])
+    rows = _whole_batches(tx, [r for r in rows if exported(r)])
     epcs, ctx, groups = _context(tx, rows)
     built: dict[str, list[dict[str, Any]]] = {}
     out: list[tuple[int, list[dict[str, Any]]]] = []
@@ -198,7 +204,8 @@ def declare_error(
         raise InvalidInput("reason-required", "Say why the event is in error.", field="why")
     with app.store.write() as tx:
         item = need_item(tx, app, scan)
-        rows = _whole_batches(tx, [r for r in tx.events.for_item(item.id) if r.type in MAPPINGS])
+        mine = [r for r in tx.events.for_item(item.id) if ev.mapping_of(r)]
+        rows = _whole_batches(tx, mine)
         epcs, ctx, groups = _context(tx, rows)
         ids = next((
             [r.id for r in batch] for batch in groups.values()
@@ -221,7 +228,9 @@ def _supplier_place(tx: Tx, reference: str) -> str | None:
 
 
 def _build_group(ctx: ev.Context, epcs: _Epcs, batch: list[EventRow]) -> list[dict[str, Any]]:
-    mapped = [MAPPINGS[batch[0].type]]
+    first = ev.mapping_of(batch[0])
+    assert first is not None
+    mapped = [first]
     if batch[0].type == "received" and batch[0].parent_id:
         mapped.append(ev.RECEIVED_NESTING)
     events = [ev.build(ctx, batch, m) for m in mapped]
@@ -246,7 +255,7 @@ def _declarations(
     seen: set[str] = set()
     for row_id, reason in targets.items():
         orig = originals.get(row_id)
-        if orig is None or orig.type not in MAPPINGS or ev.group_key(orig) in seen:
+        if orig is None or not ev.mapping_of(orig) or ev.group_key(orig) in seen:
             continue
         seen.add(ev.group_key(orig))
         group = _whole_batches(tx, [orig])

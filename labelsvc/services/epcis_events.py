@@ -62,6 +62,18 @@ MAPPINGS: dict[str, Mapping] = {
     "released": Mapping("ObjectEvent", "OBSERVE", "inspecting", "conformant"),
     "voided": Mapping("ObjectEvent", "DELETE", "decommissioning", "inactive"),
 }
+
+
+def mapping_of(row: EventRow) -> Mapping | None:
+    """How a row appears in EPCIS: its type's mapping, or, for a type this module does not
+    know (a putaway, a touchpoint) whose writer named a CBV ``biz_step`` in its details, an
+    ObjectEvent OBSERVE of its item. None: not an EPCIS event."""
+    found = MAPPINGS.get(row.type)
+    if found is None and row.item_id and row.details.get("biz_step"):
+        return Mapping("ObjectEvent", "OBSERVE", str(row.details["biz_step"]), None)
+    return found
+
+
 RECEIVED_NESTING = Mapping("AggregationEvent", "OBSERVE", "receiving", "in_progress")
 
 

@@ -85,10 +85,10 @@ def _our_rows(tx: Tx, q: EventQuery, after: int) -> list[EventRow]:
         ids = _item_ids(tx, q.epcs)
         rows = {r.id: r for i in ids for r in tx.events.for_item(i)
                 if r.id > after and (q.any_epc or r.item_id == i)}  # fmt: skip
-        picked = [rows[k] for k in sorted(rows) if rows[k].type in epcis.EXPORTED]
+        picked = [rows[k] for k in sorted(rows) if epcis.exported(rows[k])]
         return [r for r in picked if (not q.ge_time or r.at >= q.ge_time)
                 and (not q.lt_time or r.at < q.lt_time)][:SCAN]  # fmt: skip
-    return tx.events.query(types=sorted(epcis.EXPORTED), since=q.ge_time, until=q.lt_time,
+    return tx.events.query(since=q.ge_time, until=q.lt_time,
                            after_id=after, limit=SCAN)  # fmt: skip
 
 
