@@ -101,7 +101,11 @@ def _fill(app: App, size: int) -> tuple[list[int], list[str]]:
         ids = [i.id for i in tx.items.of_allocation(alloc.id)]
         values = [i.value for i in tx.items.of_allocation(alloc.id)]
         types = ["commissioned", "quarantined", "released", "recalled", "released"]
-        rows = [(t, i, "user:bench", "bench", AT, "{}") for i in ids for t in types]
+        rows = [
+            (t, i, "user:bench", "bench", f"2026-11-30T08:00:0{k}.000+00:00", "{}")
+            for i in ids
+            for k, t in enumerate(types)
+        ]  # distinct times: distinct events
         tx.bulk_insert("events", ("type", "item_id", "actor", "station", "at", "details"), rows)
         job = tx.captured.start_job("bench", size)
     epcs = [f"https://id.gs1.org/01/{GTIN}/21/X{n}" for n in range(LOOKUPS)]
