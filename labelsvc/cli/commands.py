@@ -56,6 +56,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "move": ("labelsvc.cli.locations_cmd", "move", "Put items or containers into a location."),
     "touchpoints": ("labelsvc.cli.locations_cmd", "touchpoints_group", "Touchpoints and scans."),
     "count": ("labelsvc.cli.locations_cmd", "count", "Cycle counts of a bin or container."),
+    "identity": ("labelsvc.cli.identity_cmd", "identity", "GS1 identities: site, stations."),
+    "epcis": ("labelsvc.cli.epcis_cmd", "epcis", "EPCIS 2.0 capture and query."),
 }
 
 

@@ -279,12 +279,15 @@ def pack_list(app: App, station: str | None) -> None:
 @click.command()
 @click.argument("scan")
 @click.option("--ref", "reference", required=True, help="Order, delivery or carrier reference.")
+@click.option("--partner", help="The customer it goes to (see labelsvc identity partner).")
 @station_option
 @json_option
 @pass_app
-def ship(app: App, scan: str, reference: str, station: str, as_json: bool) -> None:
+def ship(app: App, scan: str, reference: str, partner: str | None, station: str,
+         as_json: bool) -> None:  # fmt: skip
     """Ship a pallet, case or loose unit and everything in it."""
-    r = shipping.ship(app, scan_text(scan), reference=reference, actor=cli_actor(station))
+    r = shipping.ship(app, scan_text(scan), reference=reference, actor=cli_actor(station),
+                      partner=partner)  # fmt: skip
     _show(r, as_json, f"shipped {r.item.name} with {r.count} item(s) against {r.reference}")
 
 

@@ -68,8 +68,8 @@ def _print_trace(t: Trace, as_json: bool) -> None:
 @click.option("--lot", help="With --gtin.")
 @click.option("--receipt", help="Receipt reference.")
 @click.option("--location", help="A location's code: what is in it, containers included.")
-@click.option("--since", help="ISO time (UTC), inclusive.")
-@click.option("--until", help="ISO time (UTC), exclusive.")
+@click.option("--since", help="ISO 8601 instant with offset (2025-01-31T08:00:00+02:00).")
+@click.option("--until", help="ISO 8601 instant with offset, exclusive.")
 @click.option("--limit", type=int, default=1000, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
@@ -138,8 +138,8 @@ def export() -> None:
 @export.command("epcis")
 @click.option("--container", help="SSCC (scan) of a case or pallet: it and all it holds.")
 @click.option("--receipt", help="Receipt reference: everything received on it.")
-@click.option("--since", help="ISO time (UTC), inclusive.")
-@click.option("--until", help="ISO time (UTC), exclusive.")
+@click.option("--since", help="ISO 8601 instant with offset (2025-01-31T08:00:00+02:00).")
+@click.option("--until", help="ISO 8601 instant with offset, exclusive.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write ('-' for standard output).")  # fmt: skip
 @pass_app

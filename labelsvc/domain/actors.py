@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, tuple[Role, frozenset[str]]] = {
     "override": ("supervisor", frozenset({"receive", "pack"})),
     "confirm-job": ("supervisor", frozenset({"label"})),
     "manage": ("admin", frozenset()),
+    "capture": ("supervisor", frozenset({"receive"})),  # EPCIS capture: a supplier's ASN
 }
 
 

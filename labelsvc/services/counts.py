@@ -18,7 +18,7 @@ from labelsvc.domain.locations import CountState, Difference, LocationEvent, Res
 from labelsvc.domain.topics import Topic
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import need_item
-from labelsvc.services.locations import find_location
+from labelsvc.services.locations import find_location, sgln_of
 from labelsvc.services.lookup import describe
 from labelsvc.services.putaway import location_details, place_tree
 from labelsvc.store import Tx
@@ -323,6 +323,9 @@ def _apply(
             ids = [item.id, *(d.id for d in tx.containers.descendants(item.id))]
             LocationRepo(tx).remove(ids)
             details["from"] = target
+            sgln = sgln_of(location)
+            if sgln:  # seen missing there: the read point; it is no longer at a location
+                details["read_point"] = sgln
         else:
             place_tree(
                 tx,

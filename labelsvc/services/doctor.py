@@ -102,6 +102,17 @@ def _printers(app: App) -> Iterator[Finding]:
             yield Finding("warn", "printer", f"{where}: {status.detail}", fix)
 
 
+def _identity(app: App) -> Iterator[Finding]:
+    with app.store.read() as tx:
+        site = tx.identity.site()
+    if site.gln:
+        yield Finding("ok", "gs1 identity", f"site GLN {site.gln}, zone {site.timezone}")
+    else:
+        detail = "the site has no GLN: EPCIS events carry no readPoint or bizLocation"
+        fix = "labelsvc identity site --gln GLN --timezone ZONE"
+        yield Finding("warn", "gs1 identity", detail, fix)
+
+
 def diagnose(app: App) -> list[Finding]:
     """Every check of the site, in order: config, files, disk, store, printers."""
     site = Finding("ok", "config", f"site {app.settings.base_dir} (settings valid)")
@@ -109,5 +120,5 @@ def diagnose(app: App) -> list[Finding]:
         with app.store.read() as tx:
             pools = len(tx.pools.all())
         store = Finding("ok", "database", f"{app.store.describe()} answers ({pools} pools)")
-        return [site, store, *_printers(app)]
-    return [site, *_files(app), *_disk(app), *_store(app), *_printers(app)]
+        return [site, store, *_identity(app), *_printers(app)]
+    return [site, *_files(app), *_disk(app), *_store(app), *_identity(app), *_printers(app)]

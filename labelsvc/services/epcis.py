@@ -1,72 +1,46 @@
 """EPCIS 2.0 export (JSON-LD) of what happened to a container, a receipt or a time range.
 
-Our events map to EPCIS events with CBV 2.0 business steps and dispositions:
-commissioning (ObjectEvent ADD), packing and unpacking (AggregationEvent ADD / DELETE),
-closing a container, receiving (ObjectEvent OBSERVE, and AggregationEvent OBSERVE for
-nesting as it arrived), shipping, holding (quarantine, recall), release and voiding.
-Events that our log wrote for many items at once (same type, time and details) become one
-EPCIS event with all their EPCs. Identifiers are EPC pure-identity URIs (TDS 2.x), built
-with the product's GS1 company prefix length (for SSCCs the pool's company prefix).
+Our events map to EPCIS events with CBV 2.0 business steps and dispositions (see
+:mod:`labelsvc.services.epcis_events`): commissioning (ObjectEvent ADD), packing and
+unpacking (AggregationEvent ADD / DELETE), closing a container, receiving (ObjectEvent
+OBSERVE, and AggregationEvent OBSERVE for nesting as it arrived), shipping, holding
+(quarantine, recall), release and voiding. Corrections (unship, a void or an unpack after
+shipping, admin fixes) also emit the events they correct again with an ``errorDeclaration``.
+Identifiers are EPC pure-identity URIs (TDS 2.x), built with the product's GS1 company
+prefix length (for SSCCs the pool's company prefix).
 """
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import groupby
 from typing import Any
-from urllib.parse import quote
 
 from labelsvc.domain.actors import Actor, require
+from labelsvc.domain.epcis import CORRECTION_REASON_KEY, CORRECTS_KEY, ERROR_DECLARED, ErrorReason
 from labelsvc.domain.errors import InvalidInput, NotFound
-from labelsvc.gs1.dates import calendar_date
+from labelsvc.domain.instants import stored_instant
+from labelsvc.services import epcis_events as ev
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import need_item
 from labelsvc.store import Tx
 from labelsvc.store.events import EventRow
 from labelsvc.store.items import Item
 
-CONTEXT = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
+CONTEXT: list[Any] = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+                      ev.EXTRA_CONTEXT]  # fmt: skip
+MAPPINGS = ev.MAPPINGS
+
+
+def exported(row: EventRow) -> bool:
+    """Whether an export shows this row (an EPCIS event, or an admin's error declaration)."""
+    return row.type == ERROR_DECLARED or ev.mapping_of(row) is not None
+
+
 DEFAULT_PREFIX_LENGTH = 7
 PAGE = 5000
 # Characters of GS1 character set 82 that an EPC URI must percent-encode (TDS, Table I.3.1-1).
 _EPC_ESCAPES = {'"': "%22", "%": "%25", "&": "%26", "/": "%2F", "<": "%3C", ">": "%3E", "?": "%3F"}
-
-
-@dataclass(frozen=True)
-class Mapping:
-    """How one of our event types appears in EPCIS."""
-
-    isa: str
-    action: str
-    biz_step: str
-    disposition: str | None
-
-
-MAPPINGS: dict[str, Mapping] = {
-    "commissioned": Mapping("ObjectEvent", "ADD", "commissioning", "active"),
-    "container-opened": Mapping("ObjectEvent", "ADD", "commissioning", "active"),
-    "packed": Mapping("AggregationEvent", "ADD", "packing", "in_progress"),
-    "unpacked": Mapping("AggregationEvent", "DELETE", "unpacking", "in_progress"),
-    "container-closed": Mapping("ObjectEvent", "OBSERVE", "packing", "container_closed"),
-    "container-reopened": Mapping("ObjectEvent", "OBSERVE", "packing", "container_open"),
-    "received": Mapping("ObjectEvent", "OBSERVE", "receiving", "in_progress"),
-    "shipped": Mapping("ObjectEvent", "OBSERVE", "shipping", "in_transit"),
-    "unshipped": Mapping("ObjectEvent", "OBSERVE", "receiving", "returned"),
-    "quarantined": Mapping("ObjectEvent", "OBSERVE", "holding", "non_sellable_other"),
-    "recalled": Mapping("ObjectEvent", "OBSERVE", "holding", "recalled"),
-    "released": Mapping("ObjectEvent", "OBSERVE", "inspecting", "conformant"),
-    "voided": Mapping("ObjectEvent", "DELETE", "decommissioning", "inactive"),
-    "putaway": Mapping("ObjectEvent", "OBSERVE", "storing", "in_progress"),
-    "moved": Mapping("ObjectEvent", "OBSERVE", "storing", "in_progress"),
-    "touchpoint-scanned": Mapping("ObjectEvent", "OBSERVE", "other", None),
-    "counted": Mapping("ObjectEvent", "OBSERVE", "cycle_counting", None),
-    "count-resolved": Mapping("ObjectEvent", "OBSERVE", "cycle_counting", None),
-}
-RECEIVED_NESTING = Mapping("AggregationEvent", "OBSERVE", "receiving", "in_progress")
 
 
 def epc_escape(text: str) -> str:
@@ -137,96 +111,6 @@ class _Epcs:
         return None
 
 
-def _event_id(app: App, rows: list[EventRow]) -> str:
-    name = f"labelsvc:{app.store.describe()}:{rows[0].id}-{rows[-1].id}"
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
-
-
-def _biz_transactions(rows: list[EventRow], kinds: dict[str, str]) -> list[dict[str, str]]:
-    details = rows[0].details
-    if "receipt" in details:
-        ref = str(details["receipt"])
-        return [{"type": "po" if kinds.get(ref) == "po" else "desadv",
-                 "bizTransaction": f"urn:labelsvc:receipt:{quote(ref, safe='')}"}]  # fmt: skip
-    if "reference" in details:
-        ref = str(details["reference"])
-        return [{"bizTransaction": f"urn:labelsvc:shipment:{quote(ref, safe='')}"}]
-    return []
-
-
-def _iso_date(yymmdd: str) -> str:
-    return calendar_date(yymmdd).isoformat()  # day 00 is the month's last day
-
-
-def _measure(value: str, decimals: int) -> dict[str, Any]:
-    return {"value": int(value) / 10**decimals, "unitCode": "KGM"}
-
-
-#: AIs with a CBV 2.0 instance/lot master data attribute, and how the value is written.
-_CBV_ATTRIBUTES: dict[str, tuple[str, Any]] = {
-    "15": ("cbvmda:bestBeforeDate", _iso_date),
-    "16": ("cbvmda:sellByDate", _iso_date),
-    "7006": ("cbvmda:firstFreezeDate", _iso_date),
-    **{f"310{d}": ("cbvmda:netWeight", lambda v, d=d: _measure(v, d)) for d in range(6)},
-    **{f"330{d}": ("cbvmda:grossWeight", lambda v, d=d: _measure(v, d)) for d in range(6)},
-}
-
-
-def _ilmd(items: list[Item], extras: list[dict[str, str]]) -> dict[str, Any]:
-    lots = {i.lot for i in items}
-    expiries = {i.expiry for i in items}
-    ilmd: dict[str, Any] = {}
-    if len(lots) == 1 and None not in lots:
-        ilmd["cbvmda:lotNumber"] = str(next(iter(lots)))
-    if len(expiries) == 1 and None not in expiries:
-        ilmd["cbvmda:itemExpirationDate"] = _iso_date(str(next(iter(expiries))))
-    for ai, (name, convert) in _CBV_ATTRIBUTES.items():
-        values = {extra.get(ai) for extra in extras}
-        if len(values) == 1 and None not in values and len(extras) == len(items):
-            ilmd[name] = convert(str(next(iter(values))))
-    return ilmd
-
-
-def _epcis_event(
-    app: App, epcs: _Epcs, rows: list[EventRow], m: Mapping, kinds: dict[str, str]
-) -> dict[str, Any] | None:
-    children = [u for u in (epcs.uri(r.item_id) for r in rows) if u]
-    if not children:
-        return None
-    if rows[0].type == "received" and rows[0].details.get("ais"):
-        # Supplier data (weights, dates...) enters our records here; EPCIS carries lot-level
-        # master data (ILMD) only on ADD, so such a receipt adds the items to our scope.
-        m = Mapping(m.isa, "ADD", m.biz_step, m.disposition)
-    event: dict[str, Any] = {
-        "type": m.isa, "eventTime": rows[0].at, "eventTimeZoneOffset": "+00:00",
-        "eventID": _event_id(app, rows), "action": m.action,
-    }  # fmt: skip
-    if m.isa == "AggregationEvent":
-        parent = epcs.uri(rows[0].parent_id)
-        if parent:
-            event["parentID"] = parent
-        event["childEPCs"] = children
-    else:
-        event["epcList"] = children
-    event["bizStep"] = m.biz_step
-    if m.disposition:
-        event["disposition"] = m.disposition
-    bts = _biz_transactions(rows, kinds)
-    if bts:
-        event["bizTransactionList"] = bts
-    if m.action == "ADD" and m.isa == "ObjectEvent":
-        items = [epcs.items[r.item_id] for r in rows if r.item_id in epcs.items]
-        ilmd = _ilmd(items, [dict(r.details.get("ais") or {}) for r in rows
-                             if r.item_id in epcs.items])  # fmt: skip
-        if ilmd:
-            event["ilmd"] = ilmd
-    return event
-
-
-def _group_key(r: EventRow) -> tuple[Any, ...]:
-    return (r.type, r.at, r.parent_id, r.actor, r.station, json.dumps(r.details, sort_keys=True))
-
-
 def _events_of_items(tx: Tx, ids: Iterable[int]) -> list[EventRow]:
     """Every event of these items (as subject or as parent), oldest first."""
     seen: dict[int, EventRow] = {}
@@ -237,9 +121,10 @@ def _events_of_items(tx: Tx, ids: Iterable[int]) -> list[EventRow]:
 
 
 def _events_between(tx: Tx, since: str | None, until: str | None) -> list[EventRow]:
+    since, until = stored_instant(since, "since"), stored_instant(until, "until")
     rows: list[EventRow] = []
     while True:
-        page = tx.events.query(types=list(MAPPINGS), since=since, until=until,
+        page = tx.events.query(since=since, until=until,
                                after_id=rows[-1].id if rows else 0, limit=PAGE)  # fmt: skip
         rows.extend(page)
         if len(page) < PAGE:
@@ -264,29 +149,136 @@ def _select(
     raise InvalidInput("export-scope", "Export a container, a receipt or a time range.")
 
 
+def _whole_batches(tx: Tx, rows: list[EventRow]) -> list[EventRow]:
+    """The selected rows plus the rest of every batch they belong to (one EPCIS event is
+    its whole batch, whichever container or receipt was asked for)."""
+    batches = {r.batch for r in rows if r.batch}
+    by_id = {r.id: r for r in rows}
+    by_id.update({r.id: r for r in tx.events.of_batches(b for b in batches if b)})
+    return [by_id[k] for k in sorted(by_id)]
+
+
+def epcis_events(tx: Tx, rows: list[EventRow]) -> list[dict[str, Any]]:
+    """EPCIS events of our event rows (whole batches), with error declarations after the
+    events that correct them, in the order the rows were written."""
+    return [e for _, events in epcis_groups(tx, rows) for e in events]
+
+
+def epcis_groups(tx: Tx, rows: list[EventRow]) -> list[tuple[int, list[dict[str, Any]]]]:
+    """:func:`epcis_events` per group of rows: (the group's first row id, its events)."""
+    rows = _whole_batches(tx, [r for r in rows if exported(r)])
+    epcs, ctx, groups = _context(tx, rows)
+    built: dict[str, list[dict[str, Any]]] = {}
+    out: list[tuple[int, list[dict[str, Any]]]] = []
+    for key, batch in groups.items():
+        built[key] = [] if batch[0].type == ERROR_DECLARED else _build_group(ctx, epcs, batch)
+        out.append((batch[0].id, [*built[key], *_declarations(tx, ctx, epcs, batch, built)]))
+    return out
+
+
+def _context(tx: Tx, rows: list[EventRow]) -> tuple[_Epcs, ev.Context, dict[str, list[EventRow]]]:
+    """EPCs, receipts and the groups (one EPCIS event each) of whole-batch rows."""
+    epcs = _Epcs(tx)
+    epcs.load([r.item_id or 0 for r in rows] + [r.parent_id or 0 for r in rows])
+    refs = {str(r.details["receipt"]) for r in rows if "receipt" in r.details}
+    receipts = {ref: (r.kind, _supplier_place(tx, ref)) for ref in refs
+                if (r := tx.receipts.get(ref))}  # fmt: skip
+    groups: dict[str, list[EventRow]] = {}
+    for row in rows:
+        groups.setdefault(ev.group_key(row), []).append(row)
+    return epcs, ev.Context(tx, epcs.uri, epcs.items, receipts), groups
+
+
+def declare_error(
+    app: App, actor: Actor, scan: str, event_id: str, *, reason: str, why: str
+) -> int:
+    """An admin fix: declare one of an item's exported events in error (``did_not_occur`` or
+    ``incorrect_data``, and why). The event stays; exports add its error declaration."""
+    require(actor, "manage")
+    try:
+        code = ErrorReason(reason)
+    except ValueError as exc:
+        known = ", ".join(ErrorReason)
+        raise InvalidInput("reason-invalid", f"reason is one of {known}.", field="reason") from exc
+    if not why.strip():
+        raise InvalidInput("reason-required", "Say why the event is in error.", field="why")
+    with app.store.write() as tx:
+        item = need_item(tx, app, scan)
+        mine = [r for r in tx.events.for_item(item.id) if ev.mapping_of(r)]
+        rows = _whole_batches(tx, mine)
+        epcs, ctx, groups = _context(tx, rows)
+        ids = next((
+            [r.id for r in batch] for batch in groups.values()
+            if any(e["eventID"] == event_id for e in _build_group(ctx, epcs, batch))
+        ), None)  # fmt: skip
+        if ids is None:
+            raise NotFound("event-not-found", f"{scan} has no EPCIS event {event_id}.")
+        return tx.events.append(
+            ERROR_DECLARED, actor=actor.label, station=actor.station, item_id=item.id,
+            details={CORRECTS_KEY: ids[:1], CORRECTION_REASON_KEY: str(code), "why": why},
+        )  # fmt: skip
+
+
+def _supplier_place(tx: Tx, reference: str) -> str | None:
+    """The supplier's SGLN as recorded when the receipt was loaded (None: not a partner)."""
+    rows = tx.events.for_subject(f"receipt:{reference}")
+    loaded = next((r for r in rows if r.type == "receipt-loaded"), None)
+    place = loaded.details.get("source_sgln") if loaded else None
+    return str(place) if place else None
+
+
+def _build_group(ctx: ev.Context, epcs: _Epcs, batch: list[EventRow]) -> list[dict[str, Any]]:
+    first = ev.mapping_of(batch[0])
+    assert first is not None
+    mapped = [first]
+    if batch[0].type == "received" and batch[0].parent_id:
+        mapped.append(ev.RECEIVED_NESTING)
+    events = [ev.build(ctx, batch, m) for m in mapped]
+    return [e for e in events if e]
+
+
+def _declarations(
+    tx: Tx, ctx: ev.Context, epcs: _Epcs, batch: list[EventRow],
+    built: dict[str, list[dict[str, Any]]],
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Error declarations on the events this group corrects (each original once)."""
+    corrective = [e["eventID"] for e in built[ev.group_key(batch[0])]]
+    if not corrective and batch[0].type != ERROR_DECLARED:
+        return []
+    targets: dict[int, ErrorReason] = {}
+    for row in batch:
+        found = ev.corrected_rows(tx, row)
+        if found:
+            targets.update(dict.fromkeys(found[0], found[1]))
+    originals = {r.id: r for r in tx.events.by_ids(sorted(targets))}
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for row_id, reason in targets.items():
+        orig = originals.get(row_id)
+        if orig is None or not ev.mapping_of(orig) or ev.group_key(orig) in seen:
+            continue
+        seen.add(ev.group_key(orig))
+        group = _whole_batches(tx, [orig])
+        epcs.load([r.item_id or 0 for r in group] + [r.parent_id or 0 for r in group])
+        for original in built.get(ev.group_key(orig)) or _build_group(ctx, epcs, group):
+            out.append(ev.declaration(original, batch[0].at, reason, corrective))
+    return out
+
+
 def export_epcis(
     app: App, *, actor: Actor, container: str | None = None, receipt: str | None = None,
     since: str | None = None, until: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """An EPCIS 2.0 JSON-LD document for a container (with all it holds), a receipt's items
-    or a time range (``since`` inclusive, ``until`` exclusive, ISO 8601 UTC)."""
+    or a time range (``since`` inclusive, ``until`` exclusive, ISO 8601 instants)."""
     require(actor, "read")
     with app.store.read() as tx:
-        rows = [r for r in _select(tx, app, container, receipt, since, until) if r.type in MAPPINGS]
-        epcs = _Epcs(tx)
-        epcs.load([r.item_id or 0 for r in rows] + [r.parent_id or 0 for r in rows])
-        refs = {str(r.details["receipt"]) for r in rows if "receipt" in r.details}
-        kinds = {ref: row.kind for ref in refs if (row := tx.receipts.get(ref))}
-        events: list[dict[str, Any]] = []
-        for _, group in groupby(rows, key=_group_key):
-            batch = list(group)
-            mapped = [MAPPINGS[batch[0].type]]
-            if batch[0].type == "received" and batch[0].parent_id:
-                mapped.append(RECEIVED_NESTING)
-            for m in mapped:
-                event = _epcis_event(app, epcs, batch, m, kinds)
-                if event:
-                    events.append(event)
+        events = epcis_events(tx, _select(tx, app, container, receipt, since, until))
+    return document(events)
+
+
+def document(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """An EPCIS 2.0 JSON-LD document holding ``events``."""
     return {
         "@context": CONTEXT,
         "type": "EPCISDocument",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from labelsvc.domain.topics import Topic
+from labelsvc.services.commissioning import commission_first_labels
 from labelsvc.services.print_confirm import Evidence
 from labelsvc.store import Tx
 from labelsvc.store.jobs import Job
@@ -41,6 +42,7 @@ def record_sent(tx: Tx, job: Job, actor: str, item_ids: list[int] | None = None)
     confirmed = job.item_ids if item_ids is None else item_ids
     if not confirmed:
         return
+    commission_first_labels(tx, job, actor, confirmed)
     tx.items.mark_printed(confirmed)
     details: dict[str, object] = {"job": job.id, "printer": job.printer}
     if job.reprint:

@@ -20,10 +20,12 @@ from labelsvc.domain.receipts import (
     classify,
     discrepancies,
 )
-from labelsvc.services import labeling, outbound
+from labelsvc.services import asn_capture, labeling, outbound
 from labelsvc.services.allocation import allocate_in
 from labelsvc.services.app import App
+from labelsvc.services.commissioning import commission
 from labelsvc.services.flow_views import ItemView, view_of, views
+from labelsvc.services.identity import supplier_place
 from labelsvc.services.lookup import describe, resolve, scan_of
 from labelsvc.services.receipt_files import ReceiptSpec
 from labelsvc.services.receipt_identity import Identity, facts, identify
@@ -125,36 +127,42 @@ def load_receipt(app: App, spec: ReceiptSpec, *, actor: Actor) -> ReceiptView:
     """Store an ASN or PO with its lines and listed serials/SSCCs (SKUs resolved to GTINs)."""
     require(actor, "receive")
     with app.store.write() as tx:
-        try:
-            rid = tx.receipts.create(reference=spec.reference, kind=spec.kind,
-                                     supplier=spec.supplier, created_by=actor.label)  # fmt: skip
-        except IntegrityViolation as exc:
-            raise Conflict(
-                "receipt-exists", f"Receipt {spec.reference} was loaded before; use another "
-                "reference or work on that one.", reference=spec.reference,
-            ) from exc  # fmt: skip
-        for line in spec.lines:
-            gtin = line.gtin
-            if gtin is None:
-                product = tx.products.by_sku(line.sku or "")
-                if product is None:
-                    raise InvalidInput(
-                        "receipt-invalid", f"line {line.line_no}: no product has SKU {line.sku!r}.",
-                        field="sku",
-                    )  # fmt: skip
-                gtin = product.gtin
-            line_id = tx.receipts.add_line(rid, line_no=line.line_no, gtin=gtin, sku=line.sku,
-                                           quantity=line.quantity, lot=line.lot,
-                                           expiry=line.expiry)  # fmt: skip
-            tx.receipts.add_expected(rid, line_id, "sgtin", gtin, list(line.serials))
-            tx.receipts.add_expected(rid, line_id, "sscc", "", list(line.ssccs))
-        tx.receipts.add_expected(rid, None, "sscc", "", list(spec.ssccs))
-        tx.events.append(
-            "receipt-loaded", actor=actor.label, station=actor.station,
-            subject=f"receipt:{spec.reference}",
-            details={"lines": len(spec.lines), "kind": spec.kind, "supplier": spec.supplier},
-        )  # fmt: skip
-        return _view(tx, _receipt(tx, spec.reference))
+        return load_receipt_in(tx, spec, actor)
+
+
+def load_receipt_in(tx: Tx, spec: ReceiptSpec, actor: Actor) -> ReceiptView:
+    """:func:`load_receipt` in the caller's transaction (a capture makes its ASN so)."""
+    try:
+        rid = tx.receipts.create(reference=spec.reference, kind=spec.kind,
+                                 supplier=spec.supplier, created_by=actor.label)  # fmt: skip
+    except IntegrityViolation as exc:
+        raise Conflict(
+            "receipt-exists", f"Receipt {spec.reference} was loaded before; use another "
+            "reference or work on that one.", reference=spec.reference,
+        ) from exc  # fmt: skip
+    for line in spec.lines:
+        gtin = line.gtin
+        if gtin is None:
+            product = tx.products.by_sku(line.sku or "")
+            if product is None:
+                raise InvalidInput(
+                    "receipt-invalid", f"line {line.line_no}: no product has SKU {line.sku!r}.",
+                    field="sku",
+                )  # fmt: skip
+            gtin = product.gtin
+        line_id = tx.receipts.add_line(rid, line_no=line.line_no, gtin=gtin, sku=line.sku,
+                                       quantity=line.quantity, lot=line.lot,
+                                       expiry=line.expiry)  # fmt: skip
+        tx.receipts.add_expected(rid, line_id, "sgtin", gtin, list(line.serials))
+        tx.receipts.add_expected(rid, line_id, "sscc", "", list(line.ssccs))
+    tx.receipts.add_expected(rid, None, "sscc", "", list(spec.ssccs))
+    tx.events.append(
+        "receipt-loaded", actor=actor.label, station=actor.station,
+        subject=f"receipt:{spec.reference}",
+        details={"lines": len(spec.lines), "kind": spec.kind, "supplier": spec.supplier,
+                 **supplier_place(tx, spec.supplier)},
+    )  # fmt: skip
+    return _view(tx, _receipt(tx, spec.reference))
 
 
 def get_receipt(app: App, reference: str, *, actor: Actor) -> ReceiptView:
@@ -230,11 +238,9 @@ def _receive_part(
         tx.items.set_state(ids, "commissioned")
         tx.receipts.add_items(row.id, ids, line_id=line.id, how="labeled", actor=actor.label,
                               station=station)  # fmt: skip
-        tx.events.append_many(
-            "commissioned", ids, actor=actor.label, station=station,
-            details={"receipt": reference, "line": line_no},
-        )  # fmt: skip
         items = tx.items.of_allocation(allocation.id)
+        commission(tx, items, actor=actor.label, station=station,
+                   details={"receipt": reference, "line": line_no})  # fmt: skip
         jobs = labeling.enqueue_item_labels(
             tx, app, items, actor=actor, station=station, template=template, printer=printer
         )
@@ -318,6 +324,7 @@ def receive_scan(
             outcome, name, item = who, scan, None
         else:
             outcome, name, item = classify(facts(tx, row, who, lines)), who.name, who.item
+            outcome = asn_capture.foreign_refusal(tx, reference, who, container) or outcome
         line_id = outcome.line_id or None
         line = next((ln for ln in lines if ln.id == line_id), None)
         if outcome.accepted and isinstance(who, Identity):

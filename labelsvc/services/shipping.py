@@ -14,6 +14,7 @@ from labelsvc.domain.lifecycle import ship_refusal, state_after_unship
 from labelsvc.services import order_hooks, outbound
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import ItemView, need_item, refuse, view_of
+from labelsvc.services.identity import partner_place
 from labelsvc.services.lookup import describe
 from labelsvc.store import Tx
 from labelsvc.store.items import Item
@@ -33,9 +34,11 @@ def _tree(tx: Tx, item: Item) -> list[Item]:
 
 
 def ship(
-    app: App, scan: str, *, reference: str, actor: Actor, station: str | None = None
-) -> ShipResult:
-    """Ship an item and all its descendants against ``reference`` (order, delivery, carrier).
+    app: App, scan: str, *, reference: str, actor: Actor, station: str | None = None,
+    partner: str | None = None,
+) -> ShipResult:  # fmt: skip
+    """Ship an item and all its descendants against ``reference`` (order, delivery, carrier),
+    to ``partner`` when given (its location is written with the event: the destination).
 
     Refused when the item sits in a container (ship that instead), when any container in it
     is still open, or when anything in it is quarantined, recalled, voided or shipped.
@@ -56,22 +59,25 @@ def ship(
             )
         tree = _tree(tx, item)
         order_hooks.refuse_order_units(tx, tree)
-        count = ship_tree(tx, tree, reference=reference, actor=actor, station=station)
+        count = ship_tree(
+            tx, tree, reference=reference, actor=actor, station=station, partner=partner
+        )
         shipped = tx.items.get(item.id)
         assert shipped is not None
         return ShipResult(reference, view_of(tx, shipped), count)
 
 
 def ship_tree(
-    tx: Tx, tree: list[Item], *, reference: str, actor: Actor, station: str | None
-) -> int:
-    """Mark a top-level item and its descendants shipped, with their events; count them."""
+    tx: Tx, tree: list[Item], *, reference: str, actor: Actor, station: str | None,
+    partner: str | None = None,
+) -> int:  # fmt: skip
+    """Mark a top-level item and its descendants shipped, with their events (to ``partner``'s
+    location when given); count them."""
     _check_shippable(tx, tree)
     ids = [i.id for i in tree]
     tx.items.set_state(ids, "shipped")
-    tx.events.append_many(
-        "shipped", ids, actor=actor.label, station=station, details={"reference": reference}
-    )
+    details = {"reference": reference, **partner_place(tx, partner, "destination_sgln")}
+    tx.events.append_many("shipped", ids, actor=actor.label, station=station, details=details)
     tx.events.append(
         "shipment", actor=actor.label, station=station, subject=f"shipment:{reference}",
         details={"root": describe(tree[0]), "count": len(ids)},

@@ -13,6 +13,7 @@ from typing import Any
 
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import InvalidInput, NotFound
+from labelsvc.domain.instants import stored_instant
 from labelsvc.gs1.check import normalize_gtin
 from labelsvc.services import outbound
 from labelsvc.services.app import App
@@ -162,7 +163,8 @@ def find_items(
                 raise NotFound("receipt-not-found", f"There is no receipt {receipt!r}.")
             found = tx.items.by_receipt(row.id, after_id, limit)
         elif since or until:
-            found = tx.items.touched_between(since, until, after_id, limit)
+            bounds = stored_instant(since, "since"), stored_instant(until, "until")
+            found = tx.items.touched_between(*bounds, after_id, limit)
         else:
             raise InvalidInput("query-empty", "Give a lot and GTIN, a GTIN, a receipt or a time.")
         return views(tx, found)
@@ -175,7 +177,8 @@ def events_between(
     """Events in a time range (optionally of some types), oldest first; page with ``after_id``."""
     require(actor, "read")
     with app.store.read() as tx:
-        rows = tx.events.query(types=types, since=since, until=until, after_id=after_id,
+        rows = tx.events.query(types=types, since=stored_instant(since, "since"),
+                               until=stored_instant(until, "until"), after_id=after_id,
                                limit=limit)  # fmt: skip
         return _entries(tx, rows)
 

@@ -30,9 +30,11 @@ from labelsvc.store.migrations import apply_migrations
 TRUNCATE_EVERY = 120  # checkpointer rounds (of 0.5 s) between TRUNCATE checkpoints
 
 if TYPE_CHECKING:
+    from labelsvc.store.captured import CapturedRepo
     from labelsvc.store.containers import ContainerRepo
     from labelsvc.store.events import EventRepo
     from labelsvc.store.idempotency import IdempotencyRepo
+    from labelsvc.store.identity import IdentityRepo
     from labelsvc.store.items import ItemRepo
     from labelsvc.store.jobs import JobRepo
     from labelsvc.store.outbox import OutboxRepo
@@ -168,6 +170,18 @@ class Tx:
         from labelsvc.store.webhooks import WebhookRepo
 
         return WebhookRepo(self)
+
+    @cached_property
+    def captured(self) -> CapturedRepo:
+        from labelsvc.store.captured import CapturedRepo
+
+        return CapturedRepo(self)
+
+    @cached_property
+    def identity(self) -> IdentityRepo:
+        from labelsvc.store.identity import IdentityRepo
+
+        return IdentityRepo(self)
 
     @cached_property
     def idempotency(self) -> IdempotencyRepo:

@@ -1,8 +1,15 @@
-"""The append-only event log: every change is recorded in the transaction that makes it."""
+"""The append-only event log: every change is recorded in the transaction that makes it.
+
+Each row also keeps where it happened in GS1 terms as it was at that moment (the station's
+SGLN as read point, the site's SGLN as business location, the site's UTC offset), so that
+its EPCIS form and Event Hash ID never change when an admin later edits an identity. Rows
+written together by :meth:`EventRepo.append_many` share a ``batch``: one EPCIS event.
+"""
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -26,6 +33,19 @@ class EventRow:
     station: str | None
     at: str
     details: dict[str, Any]
+    read_point: str | None = None
+    biz_location: str | None = None
+    tz_offset: str | None = None
+    batch: str | None = None
+
+
+@dataclass(frozen=True)
+class Where:
+    """The GS1 where of events written now at one station."""
+
+    read_point: str | None
+    biz_location: str | None
+    tz_offset: str
 
 
 def _row(r: Any) -> EventRow:
@@ -39,6 +59,10 @@ def _row(r: Any) -> EventRow:
         station=r["station"],
         at=r["at"],
         details=json.loads(r["details"]),
+        read_point=r["read_point"],
+        biz_location=r["biz_location"],
+        tz_offset=r["tz_offset"],
+        batch=r["batch"],
     )
 
 
@@ -47,6 +71,21 @@ class EventRepo:
 
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
+        self._where: dict[str | None, Where] = {}
+
+    def where(self, station: str | None) -> Where:
+        """Read point, business location and offset for events of ``station`` (read once per
+        transaction): the station's own SGLN, else the site's GLN with the station's name as
+        extension; the site's SGLN as business location. None while the site has no GLN."""
+        if station not in self._where:
+            site = self.tx.identity.site()
+            own = self.tx.identity.station_sgln(station) if station else None
+            try:
+                point = own or site.sgln(station or "0")
+            except ValueError:  # a station name that is no GLN extension: the site itself
+                point = site.sgln()
+            self._where[station] = Where(point, site.sgln(), site.offset())
+        return self._where[station]
 
     def append(
         self,
@@ -60,20 +99,14 @@ class EventRepo:
         details: dict[str, Any] | None = None,
     ) -> int:
         """Record one event and return its id."""
+        where = self.where(station)
         return self.tx.insert(
-            "INSERT INTO events (type, item_id, parent_id, subject, actor, station, at, details)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                type,
-                item_id,
-                parent_id,
-                subject,
-                actor,
-                station,
-                now(),
-                json.dumps(details or {}, sort_keys=True),
-            ),
-        )
+            "INSERT INTO events (type, item_id, parent_id, subject, actor, station, at, details,"
+            " read_point, biz_location, tz_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (type, item_id, parent_id, subject, actor, station, now(),
+             json.dumps(details or {}, sort_keys=True), where.read_point, where.biz_location,
+             where.tz_offset),
+        )  # fmt: skip
 
     def append_many(
         self,
@@ -85,13 +118,35 @@ class EventRepo:
         parent_id: int | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        """Record the same event for many items in one statement batch."""
+        """Record the same event for many items in one statement batch (one ``batch``)."""
         at, blob = now(), json.dumps(details or {}, sort_keys=True)
+        w, batch = self.where(station), uuid.uuid4().hex
         self.tx.executemany(
-            "INSERT INTO events (type, item_id, parent_id, actor, station, at, details)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((type, i, parent_id, actor, station, at, blob) for i in item_ids),
-        )
+            "INSERT INTO events (type, item_id, parent_id, actor, station, at, details,"
+            " read_point, biz_location, tz_offset, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((type, i, parent_id, actor, station, at, blob, w.read_point, w.biz_location,
+              w.tz_offset, batch) for i in item_ids),
+        )  # fmt: skip
+
+    def by_ids(self, ids: Iterable[int]) -> list[EventRow]:
+        """These rows, in id order."""
+        keys = sorted(set(ids))
+        found: list[EventRow] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            sql = f"SELECT * FROM events WHERE id IN ({','.join('?' * len(chunk))})"
+            found.extend(_row(r) for r in self.tx.execute(sql, chunk))
+        return sorted(found, key=lambda r: r.id)
+
+    def of_batches(self, batches: Iterable[str]) -> list[EventRow]:
+        """Every row of these batches, in id order (an EPCIS event is its whole batch)."""
+        keys = sorted(set(batches))
+        found: list[EventRow] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            sql = f"SELECT * FROM events WHERE batch IN ({','.join('?' * len(chunk))})"
+            found.extend(_row(r) for r in self.tx.execute(sql, chunk))
+        return sorted(found, key=lambda r: r.id)
 
     def for_item(self, item_id: int) -> list[EventRow]:
         """The timeline of one item, oldest first (its own events and those as a parent)."""

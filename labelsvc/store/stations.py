@@ -29,6 +29,7 @@ class StationRow:
     scanner_prefix: str = ""  # what the scanner types before every code (a set-up choice)
     scanner_checked_at: str | None = None
     scanner_checked_by: str | None = None
+    sgln: str | None = None  # the station's GS1 identity (read point); None: the default
 
 
 def _row(r: Any) -> StationRow:

@@ -88,7 +88,7 @@ def test_receive_pack_print_recall_unpack_export(
     for document in (
         epcis.export_epcis(flows, actor=operator, container=pallet.sscc),
         epcis.export_epcis(flows, actor=operator, receipt="ASN-E2E"),
-        epcis.export_epcis(flows, actor=operator, since="2000-01-01"),
+        epcis.export_epcis(flows, actor=operator, since="2000-01-01T00:00:00Z"),
     ):
         assert epcis_errors(document) == []
         steps = {(e["type"], e["action"], e["bizStep"]) for e in document["epcisBody"]["eventList"]}

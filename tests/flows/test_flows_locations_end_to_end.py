@@ -79,4 +79,6 @@ def test_receive_label_putaway_count_trace_metrics(
     assert by_site == {"WH1": (59, 72), "-": (2, 3)}
     acc = inventory_accuracy(flows, actor=operator)  # 12 expected + 1 extra, 11 agree
     assert (acc.lines, acc.matched) == (13, 11)
-    assert epcis_errors(epcis.export_epcis(flows, actor=operator, since="2000-01-01")) == []
+    assert (
+        epcis_errors(epcis.export_epcis(flows, actor=operator, since="2000-01-01T00:00:00Z")) == []
+    )

@@ -95,4 +95,6 @@ def test_receive_pick_pack_ship_return_and_the_metrics(
     by_hand = (datetime.fromisoformat(done.resolved_at or "")
                - datetime.fromisoformat(done.opened_at)).total_seconds() / 3600  # fmt: skip
     assert took.count == 1 and took.mean_hours == pytest.approx(by_hand)
-    assert epcis_errors(epcis.export_epcis(flows, actor=operator, since="2000-01-01")) == []
+    assert (
+        epcis_errors(epcis.export_epcis(flows, actor=operator, since="2000-01-01T00:00:00Z")) == []
+    )

@@ -145,19 +145,17 @@ def test_epcis_export_of_location_events_is_valid_with_biz_location(
     counts.count_scan(flows, count.id, hri(got[1]), actor=operator)
     counts.close_count(flows, count.id, actor=operator)
     counts.resolve_difference(flows, count.id, hri(got[2]), "accept-found", actor=supervisor)
-    doc = epcis.export_epcis(flows, actor=operator, since="2000-01-01")
+    doc = epcis.export_epcis(flows, actor=operator, since="2000-01-01T00:00:00Z")
     assert epcis_errors(doc) == []
     events = doc["epcisBody"]["eventList"]
     steps = {e["bizStep"] for e in events}
     assert {"storing", "cycle_counting"} <= steps
     located = [e for e in events if e["bizStep"] in ("storing", "cycle_counting", "inspecting")
                and e["type"] == "ObjectEvent" and e["action"] == "OBSERVE"]  # fmt: skip
-    if not any("bizLocation" in e for e in located):
-        pytest.skip(
-            "this branch's export does not read details['biz_location'] yet (the "
-            "epcis branch adds it); the events carry it: see test_flows_locations"
-        )
-    sglns = {e["bizLocation"]["id"] for e in located if "bizLocation" in e}
+    # A unit resolved as missing is no longer anywhere: it says where it was found missing.
+    missing = [e for e in located if "bizLocation" not in e]
+    assert [e["readPoint"]["id"] for e in missing] == ["urn:epc:id:sgln:9506000.00000.A01"]
+    sglns = {e["bizLocation"]["id"] for e in located if e not in missing}
     assert sglns == {"urn:epc:id:sgln:9506000.00000.A01", "urn:epc:id:sgln:9506000.00000.A02"}
 
 

@@ -93,10 +93,11 @@ def test_sent_job_marks_items_printed_with_events(
     assert [i.state for i in printed] == ["labeled"] * 3
     assert [i.print_count for i in printed] == [2, 1, 1]
     assert [(e.type, e.details["job"]) for e in history] == [
+        ("commissioned", first),  # its first label commissions it in EPCIS, once
         ("printed", first),
         ("reprinted", again),
     ]
-    assert history[1].details["reason"] == "label torn"
+    assert history[2].details["reason"] == "label torn"
     assert job_events == ["job-queued", "job-sending", "job-printed"]
 
 

@@ -14,7 +14,9 @@ from labelsvc.web.api.views import ITEM_VIEW, item_view_json
 REFERENCE = {"type": "string", "minLength": 1, "maxLength": 64,
              "description": "Order, delivery or carrier reference"}  # fmt: skip
 COUNT = {"type": "integer", "minimum": 1, "description": "The item and all its descendants"}
-SHIP_BODY = body({"code": CODE, "reference": REFERENCE, "station": STATION},
+PARTNER = {"type": "string", "minLength": 1, "maxLength": 64,
+           "description": "The customer it goes to (a partner: its destination)"}  # fmt: skip
+SHIP_BODY = body({"code": CODE, "reference": REFERENCE, "station": STATION, "partner": PARTNER},
                  required=("code", "reference"))  # fmt: skip
 UNSHIP_BODY = body({"reason": REASON, "station": STATION}, required=("reason",))
 SHIPMENT = obj({"reference": STRING, "item": ITEM_VIEW, "count": COUNT})
@@ -36,7 +38,7 @@ def shipments_create(call: Call) -> Reply:
     """Every descendant is marked shipped in one transaction."""
     b = call.body
     result = ship(call.app, b["code"], reference=b["reference"], actor=call.actor,
-                  station=b.get("station"))  # fmt: skip
+                  station=b.get("station"), partner=b.get("partner"))  # fmt: skip
     return Reply(shipment_json(result), status=201)
 
 

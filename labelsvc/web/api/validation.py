@@ -143,7 +143,7 @@ def read_body(request: Request, schema: Schema, limit: int) -> dict[str, Any]:
     if not raw.strip():
         body: Any = {}
     else:
-        if request.mimetype != "application/json":
+        if request.mimetype not in ("application/json", "application/ld+json"):
             raise UnsupportedMediaType(
                 "unsupported-media-type",
                 f"Send the body as application/json, not {request.mimetype or 'untyped'}.",

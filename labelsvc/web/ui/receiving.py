@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from labelsvc.domain.errors import InvalidInput, LabelsvcError
 from labelsvc.domain.receipts import DISCREPANT
+from labelsvc.services.asn_capture import receive_station_scan
 from labelsvc.services.print_queue import get_job
 from labelsvc.services.receipt_files import parse_receipt_text
 from labelsvc.services.receiving import (
@@ -16,7 +17,6 @@ from labelsvc.services.receiving import (
     list_receipts,
     load_receipt,
     receipt_report,
-    receive_scan,
     receive_untagged,
 )
 from labelsvc.services.stations import get_station
@@ -97,8 +97,8 @@ def scan(reference: str) -> ResponseReturnValue:
     code = request.form.get("code", "")
     result: ScanResult | None = None
     try:
-        result = receive_scan(app, reference, code, actor=me, station=station_name(),
-                              scan_id=form_text("scan_id") or None)  # fmt: skip
+        result = receive_station_scan(app, reference, code, actor=me, station=station_name(),
+                                      scan_id=form_text("scan_id") or None)  # fmt: skip
         kind = "reject" if not result.accepted else "warn" if result.code in DISCREPANT else "ok"
         outcome = {"ok": result.accepted, "kind": kind, "code": result.code,
                    "detail": result.detail, "replayed": result.replayed}  # fmt: skip

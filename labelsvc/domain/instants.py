@@ -1,0 +1,36 @@
+"""Instants given by people and programs (``since``, ``GE_eventTime``...), read strictly.
+
+Stored times are ISO 8601 UTC text with milliseconds, so a filter compares correctly only
+once its bound is an instant written the same way. A time without an offset is refused:
+it names no instant.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from labelsvc.domain.errors import InvalidInput
+
+
+def parse_instant(text: str, name: str = "time") -> datetime:
+    """An ISO 8601 date-time with ``Z`` or an offset, as an aware datetime in UTC."""
+    raw = text.strip()
+    try:
+        value = datetime.fromisoformat(raw[:-1] + "+00:00" if raw[-1:] in "zZ" else raw)
+    except (ValueError, IndexError):
+        value = None
+    if value is None or value.tzinfo is None or "T" not in raw.upper():
+        raise InvalidInput(
+            "time-invalid",
+            f"{name} must be an ISO 8601 instant with an offset, e.g. 2025-01-31T08:00:00+02:00 "
+            f"or 2025-01-31T06:00:00Z; {text!r} is not.",
+            field=name,
+        )
+    return value.astimezone(UTC)
+
+
+def stored_instant(text: str | None, name: str = "time") -> str | None:
+    """A bound as stored times are written (UTC, milliseconds), so text order is time order."""
+    if text is None or text == "":
+        return None
+    return parse_instant(text, name).isoformat(timespec="milliseconds")
