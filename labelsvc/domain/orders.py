@@ -59,6 +59,15 @@ class OrderEvent(StrEnum):
     RETURN_RESOLVED = "return-resolved"
 
 
+#: How a disposition appears in EPCIS: the CBV business step and disposition of its event.
+CBV_OF_DISPOSITION: dict[Disposition, tuple[str, str]] = {
+    Disposition.RESTOCK: ("stocking", "sellable_accessible"),
+    Disposition.QUARANTINE: ("holding", "non_sellable_other"),
+    Disposition.REPAIR: ("holding", "damaged"),
+    Disposition.SCRAP: ("destroying", "destroyed"),
+}
+
+
 #: The item state and hold a disposition leaves a returned unit in: a restocked unit is
 #: ``labeled`` (its label is on it), which receiving and packing both accept again.
 DISPOSED: dict[Disposition, tuple[str, str | None]] = {

@@ -66,6 +66,9 @@ MAPPINGS: dict[str, Mapping] = {
     "touchpoint-scanned": Mapping("ObjectEvent", "OBSERVE", "other", None),
     "counted": Mapping("ObjectEvent", "OBSERVE", "cycle_counting", None),
     "count-resolved": Mapping("ObjectEvent", "OBSERVE", "cycle_counting", None),
+    "picked": Mapping("ObjectEvent", "OBSERVE", "picking", "in_progress"),
+    "return-received": Mapping("ObjectEvent", "OBSERVE", "receiving", "returned"),
+    "return-disposed": Mapping("ObjectEvent", "OBSERVE", "inspecting", None),  # CBV in details
 }
 
 

@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 
 from labelsvc.domain.actors import Actor, require
 from labelsvc.domain.errors import Conflict, InvalidInput, LabelsvcError, NotFound
-from labelsvc.domain.orders import DISPOSED, Disposition, OrderEvent, ReturnFlag, ReturnState
+from labelsvc.domain.orders import (
+    CBV_OF_DISPOSITION,
+    DISPOSED,
+    Disposition,
+    OrderEvent,
+    ReturnFlag,
+    ReturnState,
+)
 from labelsvc.domain.topics import Topic
 from labelsvc.services.app import App
 from labelsvc.services.lookup import describe, resolve_scan
@@ -262,13 +269,20 @@ def _move(tx: Tx, item: Item, chosen: Disposition, actor: Actor, station: str | 
         )
     tx.items.set_state([item.id], state)
     tx.items.set_hold([item.id], hold)
+    biz_step, cbv_disposition = CBV_OF_DISPOSITION[chosen]
     tx.events.append(
         OrderEvent.RETURN_DISPOSED,
         actor=actor.label,
         station=station,
         item_id=item.id,
         subject=f"return:{reference}",
-        details={"disposition": chosen.value, "state": state, "hold": hold},
+        details={
+            "return_disposition": chosen.value,
+            "state": state,
+            "hold": hold,
+            "biz_step": biz_step,
+            "disposition": cbv_disposition,
+        },
     )
 
 

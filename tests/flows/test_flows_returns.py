@@ -8,13 +8,13 @@ import contextlib
 from datetime import datetime
 
 import pytest
-from flows_support import GTIN, hri
+from flows_support import GTIN, epcis_errors, hri
 from orders_support import stock
 
 from labelsvc.domain.actors import SYSTEM, Actor
 from labelsvc.domain.errors import Conflict, Forbidden, LabelsvcError
 from labelsvc.domain.topics import Topic
-from labelsvc.services import metrics_flows, packing, receiving, returns, trace
+from labelsvc.services import epcis, metrics_flows, packing, receiving, returns, trace
 from labelsvc.services.app import App
 from labelsvc.services.flow_views import ItemView
 from labelsvc.services.order_files import order_from_mapping
@@ -105,6 +105,18 @@ def test_return_checks_flags_and_dispositions(
     assert back.accepted, back.detail
     case = packing.open_case(flows, actor=operator, gtin=GTIN)
     assert packing.add_to_container(flows, case.sscc, hri(units[0]), actor=operator).count == 1
+
+    # each return event is an EPCIS event of the unit, with the CBV step and disposition
+    doc = epcis.export_epcis(flows, actor=operator, since="2000-01-01T00:00:00Z")
+    assert epcis_errors(doc) == []
+    epc = epcis.sgtin_uri(GTIN, units[0].value, 7)
+    steps = [(e["bizStep"], e.get("disposition")) for e in doc["epcisBody"]["eventList"]
+             if epc in e.get("epcList", [])]  # fmt: skip
+    assert steps[-3:] == [  # returned, restocked, then received on the new receipt
+        ("receiving", "returned"),
+        ("stocking", "sellable_accessible"),
+        ("receiving", "in_progress"),
+    ]
 
     took = metrics_flows.returns_resolution(flows, operator)
     hours = datetime.fromisoformat(done.resolved_at) - datetime.fromisoformat(done.opened_at)
