@@ -17,6 +17,7 @@ from labelsvc.services.flow_views import ItemView, need_item, refuse, view_of
 from labelsvc.services.lookup import describe
 from labelsvc.store import Tx
 from labelsvc.store.items import Item
+from labelsvc.store.locations import LocationRepo
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,14 @@ def ship(
 def ship_tree(
     tx: Tx, tree: list[Item], *, reference: str, actor: Actor, station: str | None
 ) -> int:
-    """Mark a top-level item and its descendants shipped, with their events; count them."""
+    """Mark a top-level item and its descendants shipped, with their events; count them.
+
+    What ships leaves its bin: a shipped unit is no longer in a bin's contents or a count's
+    expected list, and a restocked return is not "recorded elsewhere" in its old bin."""
     _check_shippable(tx, tree)
     ids = [i.id for i in tree]
     tx.items.set_state(ids, "shipped")
+    LocationRepo(tx).remove(ids)
     tx.events.append_many(
         "shipped", ids, actor=actor.label, station=station, details={"reference": reference}
     )
