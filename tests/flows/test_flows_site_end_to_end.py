@@ -90,6 +90,10 @@ def test_the_site_end_to_end(
     blind_count(flows, a02, [*units[12:23], units[0]], missing=units[23], extra=units[0],
                 actor=operator, supervisor=supervisor)  # fmt: skip
 
+    # find --location: A01 emptied when its units shipped; A02 holds 12-22 and unit 0
+    assert putaway.contents(flows, "WH1-A-01", actor=operator) == []
+    in_a02 = putaway.contents(flows, "WH1-A-02", actor=operator)
+    assert {v.value for v in in_a02} == {u.value for u in [*units[12:23], units[0]]}
     t0 = trace.trace(flows, hri(units[0]), actor=operator)
     assert t0.location is not None and t0.location.code == "WH1-A-02"
     assert [s.type for s in t0.location_history] == ["putaway", "count-resolved"]
