@@ -87,8 +87,8 @@ def test_the_site_end_to_end(
 
     # the blind count of bin A02: the record holds units 12-23; unit 23 is gone and the
     # restocked unit 0 was shelved there without a scan
-    blind_count(flows, a02, [*units[12:23], units[0]], missing=units[23], extra=units[0],
-                actor=operator, supervisor=supervisor)  # fmt: skip
+    counted = blind_count(flows, a02, [*units[12:23], units[0]], missing=units[23],
+                          extra=units[0], actor=operator, supervisor=supervisor)  # fmt: skip
 
     # find --location: A01 emptied when its units shipped; A02 holds 12-22 and unit 0
     assert putaway.contents(flows, "WH1-A-01", actor=operator) == []
@@ -131,6 +131,7 @@ def test_the_site_end_to_end(
     assert took.count == 1 and took.mean_hours == pytest.approx(hours)
     accuracy = inventory_accuracy(flows, actor=operator)  # 12 expected + 1 extra, 11 agree
     assert (accuracy.counts, accuracy.lines, accuracy.matched) == (1, 13, 11)
+    assert accuracy.by_count == ((counted.id, 13, 11),)  # the dashboard's chart, per count
 
     server = start_live_server(tmp_path, store_url=store_url)
     try:
