@@ -81,7 +81,7 @@ DEFAULT_TOUCHPOINTS: tuple[TouchpointSpec, ...] = (
     TouchpointSpec("receive", "receiving", "Receive", ("received", "commissioned")),
     TouchpointSpec("inspect", "inspecting", "Inspect"),
     TouchpointSpec("putaway", "storing", "Put away", (LocationEvent.PUTAWAY,)),
-    TouchpointSpec("pick", "picking", "Pick"),
+    TouchpointSpec("pick", "picking", "Pick", ("picked",)),  # an order's pick scan
     TouchpointSpec("pack", "packing", "Pack", ("packed",)),
     TouchpointSpec("ship", "shipping", "Ship", ("shipped",)),
     TouchpointSpec("cross-dock", "staging_outbound", "Cross-dock"),

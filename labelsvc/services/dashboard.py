@@ -4,9 +4,13 @@ Measures (all read from what the service recorded, nothing estimated):
 - labels printed per hour and per station (sent print jobs);
 - pool usage over time (cumulative allocations against capacity);
 - receipt accuracy per ASN: received within the expected lines / max(expected, received);
-- scan compliance: units packed by scan rather than typed or overridden (``packed`` events);
-- time to trace: how long trace look-ups at the trace page took (median and 90th percentile);
-- recall scope: units affected per recall.
+- scanned versus typed entries: how packed units were entered (scanned, typed or
+  overridden, from ``packed`` events); this is not scan compliance;
+- units held per recall.
+
+The seed's metrics as defined (scan compliance by touchpoint, time to trace, recall scope
+against the lots, returns resolution, inventory accuracy) live in ``metrics_touchpoints``
+and ``metrics_flows``; the dashboard loads them as partials.
 """
 
 from __future__ import annotations
@@ -44,21 +48,13 @@ class Dashboard:
     pools: tuple[PoolCurve, ...]
     receipts: tuple[ReceiptTally, ...]
     pack_entries: dict[str, int]
-    trace_ms: tuple[float, ...]
     recalls: tuple[tuple[str, str, str, int], ...]
 
     @property
-    def scan_compliance(self) -> float | None:
-        """Share of packed units (in percent) that were scanned, None before any packing."""
+    def scanned_share(self) -> float | None:
+        """Packed units (in percent) entered by scan rather than typed or overridden."""
         total = sum(self.pack_entries.values())
         return 100.0 * self.pack_entries.get("scan", 0) / total if total else None
-
-    def trace_percentile(self, p: float) -> float | None:
-        """A percentile of trace look-up time in ms (nearest rank), None without look-ups."""
-        if not self.trace_ms:
-            return None
-        rank = max(0, min(len(self.trace_ms) - 1, round(p / 100 * len(self.trace_ms)) - 1))
-        return self.trace_ms[rank]
 
 
 def receipt_accuracy(tally: ReceiptTally) -> float:
@@ -89,7 +85,7 @@ def dashboard(app: App, actor: Actor, *, hours: int = 24) -> Dashboard:
             hours=hours, since=since, labels_per_hour=tuple(by_hour.items()),
             labels_per_station=tuple(sorted(by_station.items())), pools=curves,
             receipts=tuple(reports.receipts()), pack_entries=reports.pack_entries(since),
-            trace_ms=tuple(reports.trace_times(since)), recalls=tuple(reports.recalls()),
+            recalls=tuple(reports.recalls()),
         )  # fmt: skip
 
 

@@ -67,6 +67,7 @@ class Accuracy:
     counts: int
     lines: int
     matched: int
+    by_count: tuple[tuple[int, int, int], ...] = ()  # (count id, lines, matched), oldest first
 
     @property
     def rate(self) -> float | None:
@@ -158,4 +159,5 @@ def inventory_accuracy(
     require(actor, "read")
     with app.store.read() as tx:
         rows = inventory_lines(tx, since, until)
-        return Accuracy(len(rows), sum(r[1] for r in rows), sum(r[2] for r in rows))
+        return Accuracy(len(rows), sum(r[1] for r in rows), sum(r[2] for r in rows),
+                        tuple((r[0].id, r[1], r[2]) for r in rows))  # fmt: skip

@@ -18,6 +18,7 @@ from labelsvc.services.identity import partner_place
 from labelsvc.services.lookup import describe
 from labelsvc.store import Tx
 from labelsvc.store.items import Item
+from labelsvc.store.locations import LocationRepo
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,14 @@ def ship_tree(
     partner: str | None = None,
 ) -> int:  # fmt: skip
     """Mark a top-level item and its descendants shipped, with their events (to ``partner``'s
-    location when given); count them."""
+    location when given); count them.
+
+    What ships leaves its bin: a shipped unit is no longer in a bin's contents or a count's
+    expected list, and a restocked return is not "recorded elsewhere" in its old bin."""
     _check_shippable(tx, tree)
     ids = [i.id for i in tree]
     tx.items.set_state(ids, "shipped")
+    LocationRepo(tx).remove(ids)
     details = {"reference": reference, **partner_place(tx, partner, "destination_sgln")}
     tx.events.append_many("shipped", ids, actor=actor.label, station=station, details=details)
     tx.events.append(

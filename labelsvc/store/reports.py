@@ -93,13 +93,6 @@ class ReportRepo:
         )
         return {str(r[0]): int(r[1]) for r in rows}
 
-    def trace_times(self, since: str) -> list[float]:
-        """Milliseconds of each trace look-up since a time, fastest first."""
-        rows = self.tx.execute(
-            "SELECT ms FROM trace_lookups WHERE at >= ? AND found = 1 ORDER BY ms", (since,)
-        )
-        return [float(r[0]) for r in rows]
-
     def latest_events(self, types: Sequence[str], limit: int = 20) -> list[EventRow]:
         """The newest events of some types."""
         marks = ",".join("?" * len(types))

@@ -12,8 +12,9 @@ from typing import Any
 import jsonschema
 
 from labelsvc.domain.actors import Actor
-from labelsvc.services import print_queue
+from labelsvc.services import counts, print_queue
 from labelsvc.services.app import App
+from labelsvc.services.counts import CountView
 from labelsvc.services.flow_views import ItemView
 
 GTIN = "09506000134352"  # the demo product: 12 units per case, 2 cases per pallet
@@ -74,3 +75,21 @@ def all_sent(app: App, actor: Actor, timeout: float = 60.0) -> bool:
             return True
         time.sleep(0.02)
     return False
+
+
+def blind_count(
+    app: App, scanned_bin: str, found: list[ItemView], *, missing: ItemView, extra: ItemView,
+    actor: Actor, supervisor: Actor,
+) -> CountView:  # fmt: skip
+    """A blind count of a bin (the counter sees no expected list) that finds ``found``: it
+    shows ``missing`` and ``extra`` as its differences, and the supervisor accepts both."""
+    count = counts.start_count(app, scanned_bin, blind=True, actor=actor)
+    assert count.lines is None
+    for u in found:
+        counts.count_scan(app, count.id, hri(u), actor=actor)
+    closed = counts.close_count(app, count.id, actor=actor)
+    assert {ln.item: ln.difference for ln in closed.differences} == {
+        hri(missing): "missing", hri(extra): "extra"}  # fmt: skip
+    for u in (missing, extra):
+        counts.resolve_difference(app, count.id, hri(u), "accept-found", actor=supervisor)
+    return closed

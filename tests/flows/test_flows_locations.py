@@ -139,6 +139,9 @@ def test_putaway_move_where_is_and_contents(
     assert details["biz_step"] == "storing"
 
     shipping.ship(flows, f"00{case.sscc}", reference="SO-1", actor=operator)
+    # what ships leaves its bin: the case and its 12 units; the 2 loose units stay
+    assert len(putaway.contents(flows, "WH1-A-02", actor=operator)) == 2
+    assert putaway.where_is(flows, hri(got[0]), actor=operator).location is None
     with pytest.raises(Conflict) as shipped:
         putaway.move_to(flows, [f"00{case.sscc}"], "WH1-A-01", actor=operator)
     assert shipped.value.code == "item-shipped"

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows_support import GTIN, epcis_errors, hri
+from flows_support import GTIN, blind_count, epcis_errors, hri
 from test_flows_location_labels import scans_of
 from test_flows_locations import layout
 
 from labelsvc.domain.actors import Actor
 from labelsvc.printing.emulator import PrinterEmulator
-from labelsvc.services import counts, epcis, packing, putaway, touchpoints, trace
+from labelsvc.services import epcis, packing, putaway, touchpoints, trace
 from labelsvc.services.app import App
 from labelsvc.services.location_labels import print_location_labels
 from labelsvc.services.metrics_touchpoints import inventory_accuracy, scan_compliance
@@ -48,15 +48,9 @@ def test_receive_label_putaway_count_trace_metrics(
     touchpoints.record_scan(flows, f"00{case.sscc}", "inspect", location="WH1-A-01",
                             actor=operator)  # fmt: skip
 
-    count = counts.start_count(flows, a02, blind=True, actor=operator)
-    assert count.lines is None
-    for u in [*got[12:23], got[24]]:  # got[23] is missing, got[24] is on the shelf too
-        counts.count_scan(flows, count.id, hri(u), actor=operator)
-    closed = counts.close_count(flows, count.id, actor=operator)
-    assert {ln.item: ln.difference for ln in closed.differences} == {
-        hri(got[23]): "missing", hri(got[24]): "extra"}  # fmt: skip
-    for u in (got[23], got[24]):
-        counts.resolve_difference(flows, count.id, hri(u), "accept-found", actor=supervisor)
+    # got[23] is missing, got[24] is on the shelf too
+    blind_count(flows, a02, [*got[12:23], got[24]], missing=got[23], extra=got[24],
+                actor=operator, supervisor=supervisor)  # fmt: skip
 
     t = trace.trace(flows, hri(got[0]), actor=operator)
     assert t.location is not None and t.location.code == "WH1-A-01"

@@ -10,17 +10,17 @@ from datetime import datetime
 
 import pytest
 from flows_support import GTIN, all_sent, epcis_errors, hri
-from orders_support import other_stock, stock
+from orders_support import other_stock, pack_case, pick_each, stock
 
 from labelsvc.domain.actors import SYSTEM, Actor
-from labelsvc.domain.errors import Conflict, LabelsvcError
+from labelsvc.domain.errors import LabelsvcError
 from labelsvc.domain.topics import Topic
 from labelsvc.printing.emulator import PrinterEmulator
-from labelsvc.services import epcis, metrics_flows, packing, returns, trace
+from labelsvc.services import epcis, metrics_flows, returns, trace
 from labelsvc.services.app import App
 from labelsvc.services.order_files import order_from_mapping
 from labelsvc.services.order_shipping import ship_order
-from labelsvc.services.orders import create_order, pick
+from labelsvc.services.orders import create_order
 from labelsvc.services.products import save_products
 from labelsvc.store.products import Product
 
@@ -36,18 +36,11 @@ def test_receive_pick_pack_ship_return_and_the_metrics(
     create_order(flows, order_from_mapping({"reference": "SO-E2E", "customer": "ACME",
                  "lines": [{"gtin": GTIN, "quantity": 12}]}, "wms"), actor=operator)  # fmt: skip
 
-    refusals = []
-    for code in [hri(stranger), *[hri(u) for u in units[:13]]]:
-        try:
-            pick(flows, "SO-E2E", code, actor=operator)
-        except Conflict as refused:
-            refusals.append(refused.code)
+    refusals = pick_each(flows, "SO-E2E", [hri(stranger), *[hri(u) for u in units[:13]]],
+                         operator)  # fmt: skip
     assert refusals == ["wrong-product", "over-pick"]
 
-    case = packing.open_case(flows, actor=operator, gtin=GTIN)
-    for u in units[:12]:
-        packing.add_to_container(flows, case.sscc, hri(u), actor=operator)
-    closed = packing.close_container(flows, case.sscc, actor=operator, printer="zebra")
+    case, closed = pack_case(flows, operator, units[:12], "zebra")
     assert (closed.count, closed.state) == (12, "closed")
     sent = ship_order(flows, "SO-E2E", actor=operator, shipment="TRUCK-7")
     assert (sent.count, sent.roots) == (13, (f"SSCC {case.sscc}",))

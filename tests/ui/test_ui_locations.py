@@ -84,6 +84,10 @@ def test_putaway_both_ways_round_by_scan(browser: Browser, stack: Stack) -> None
     expect(page.locator("#touchpoint-compliance")).to_have_text("75.0 %", timeout=20_000)
     expect(page.locator("#touchpoint-metrics")).to_contain_text("9 of 12 required touchpoints")
     expect(page.locator("#touchpoint-gaps tbody tr")).to_have_count(3)
+    expect(page.locator("#touchpoint-metrics svg.chart")).to_have_count(3)
+    expect(page.locator("#inventory-accuracy-chart svg.chart > title")).to_contain_text(
+        "Inventory accuracy"
+    )
 
     page.goto("/locations/admin")
     form = page.locator("form[action='/locations/admin/required']")

@@ -54,6 +54,11 @@ def test_the_dashboard_loads_the_flow_metrics(browser: Browser, stack: Stack) ->
     page.goto("/admin/")
     expect(page.locator("#trace-p95")).to_contain_text("p95")
     expect(page.locator("#flow-measures")).to_contain_text("Returns resolution")
+    # each defined metric is a chart; the old packing card says what it counts
+    expect(page.locator("#trace-chart svg.chart > title")).to_contain_text("Time to trace")
+    expect(page.locator("#flow-metrics svg.chart")).to_have_count(3)
+    expect(page.locator("#measures")).to_contain_text("Scanned vs typed entries")
+    expect(page.locator("#measures")).not_to_contain_text("Scan compliance")
     context.close()
 
 

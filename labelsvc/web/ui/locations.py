@@ -169,6 +169,10 @@ def dashboard() -> ResponseReturnValue:
                                 max_value=100),
         "by_site": bar_chart([(g.key, 100 * (g.rate or 0)) for g in c.by_site],
                              title="Touchpoint compliance by site", unit="%", max_value=100),
+        "accuracy": bar_chart([(f"#{n}", 100 * m / lines if lines else 100.0)
+                               for n, lines, m in a.by_count[-12:]],
+                              title="Inventory accuracy per cycle count", unit="%",
+                              max_value=100),
     }  # fmt: skip
     return render_template("locations/dashboard_charts.html", c=c, a=a, charts=charts,
                            hours=hours)  # fmt: skip

@@ -63,7 +63,7 @@ def dashboard() -> ResponseReturnValue:
         ),
         "recalls": bar_chart(
             [(at[5:16].replace("T", " "), n) for at, _, _, n in reversed(data.recalls)],
-            title="Recall scope (units per recall)", unit="units",
+            title="Units held per recall", unit="units",
         ),
     }  # fmt: skip
     return render_template(
