@@ -8,6 +8,7 @@ it names no instant.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from labelsvc.domain.errors import InvalidInput
 
@@ -34,3 +35,28 @@ def stored_instant(text: str | None, name: str = "time") -> str | None:
     if text is None or text == "":
         return None
     return parse_instant(text, name).isoformat(timespec="milliseconds")
+
+
+def typed_instant(text: str | None, zone: str, name: str = "time") -> str | None:
+    """A bound a person typed on a page, as stored times are written: an instant with an
+    offset as it is, a date or a date-time without one in the site's zone (``zone``), so
+    ``2025-01-31`` on a dock in Berlin means that day's midnight there."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    try:
+        return stored_instant(raw, name)
+    except InvalidInput:
+        try:
+            local = datetime.fromisoformat(raw)
+        except ValueError:
+            local = None
+        if local is None or local.tzinfo is not None:
+            raise InvalidInput(
+                "time-invalid",
+                f"{name} must be a date (2025-01-31), a date and time (2025-01-31T08:00) or an "
+                f"instant with an offset; {text!r} is none of these.",
+                field=name,
+            ) from None
+        aware = local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        return aware.isoformat(timespec="milliseconds")

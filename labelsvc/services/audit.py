@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from labelsvc.domain.actors import Actor, require
+from labelsvc.domain.instants import typed_instant
 from labelsvc.services.app import App
 from labelsvc.services.lookup import describe
 from labelsvc.store.events import EventRow
@@ -26,13 +27,17 @@ class AuditFilter:
 
 
 def audit_log(app: App, actor: Actor, where: AuditFilter) -> tuple[list[EventRow], list[str]]:
-    """Events newest first under a filter, and the event types known (admins only)."""
+    """Events newest first under a filter, and the event types known (admins only); the
+    time bounds are read as instants (a typed date in the site's zone), never as text."""
     require(actor, "manage")
     with app.store.read() as tx:
+        zone = tx.identity.site().timezone
+        since = typed_instant(where.since, zone, "since")
+        until = typed_instant(where.until, zone, "until")
         reports = ReportRepo(tx)
         rows = reports.audit(
             type=where.type or None, actor=where.actor or None, subject=where.subject or None,
-            since=where.since or None, until=where.until or None, before_id=where.before_id,
+            since=since, until=until, before_id=where.before_id,
             limit=AUDIT_PAGE,
         )  # fmt: skip
         return rows, reports.event_types()
