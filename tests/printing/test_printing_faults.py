@@ -233,7 +233,9 @@ def test_a_long_writer_during_sends_leaves_no_queue_stuck(
     the settle is retried, the job ends printed, the next job prints after it."""
     app = make_app(busy_timeout_ms=300, confirm_quiet_seconds=5.0)  # the jam is not a stop
     other = make_app(busy_timeout_ms=10_000)
-    with PrinterEmulator() as emulator:
+    # Reads of 1,000 bytes end inside a label, so the stall holds the job mid-send whatever
+    # the machine's speed (a large read could take every label before the stall begins).
+    with PrinterEmulator(recv_size=1000) as emulator:
         _printer(app, emulator.port)
         start_workers(app)
         emulator.stall()
