@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
-from uikit import CHROMIUM, CHROMIUM_ARGS, Stack, need_tool, start_stack
+from playwright.sync_api import Browser, Page, sync_playwright
+from uikit import CHROMIUM, CHROMIUM_ARGS, Stack, login, need_tool, start_stack
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +26,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     found = start_stack(Path(tmp_path_factory.mktemp("ui")))
     yield found
     found.stop()
+
+
+@pytest.fixture(scope="module")
+def admin_page(browser: Browser, stack: Stack) -> Iterator[Page]:
+    """A browser page logged in as the module's admin (one login per module)."""
+    context, page = login(browser, stack.url, "admin", "admin-password")
+    yield page
+    context.close()

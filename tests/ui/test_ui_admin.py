@@ -3,24 +3,15 @@ users and tokens, the print queue and the audit log."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
-from uikit import Stack, login, shot, wait_js
+from playwright.sync_api import Page, expect
+from uikit import Stack, shot, wait_js
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def admin(browser: Browser, stack: Stack) -> Iterator[Page]:
-    context, page = login(browser, stack.url, "admin", "admin-password")
-    yield page
-    context.close()
-
-
-def test_pools_show_usage_and_low_water(admin: Page, stack: Stack) -> None:
-    page = admin
+def test_pools_show_usage_and_low_water(admin_page: Page, stack: Stack) -> None:
+    page = admin_page
     page.goto("/admin/pools")
     form = page.locator("form[action='/admin/pools/save']")
     for field, value in {"name": "tags", "pattern": "TAG-{seq:04}", "range_start": "1",
@@ -39,8 +30,8 @@ def test_pools_show_usage_and_low_water(admin: Page, stack: Stack) -> None:
     shot(page, "pools")
 
 
-def test_printer_status_is_live_and_test_prints_arrive(admin: Page, stack: Stack) -> None:
-    page = admin
+def test_printer_status_is_live_and_test_prints_arrive(admin_page: Page, stack: Stack) -> None:
+    page = admin_page
     page.goto("/admin/printers")
     row = page.locator("tr[data-printer=dock]")
     expect(row.locator(".status")).to_contain_text("ready")
@@ -64,14 +55,14 @@ def test_printer_status_is_live_and_test_prints_arrive(admin: Page, stack: Stack
     shot(page, "jobs")
 
 
-def test_printers_page_shows_identity_warnings_and_history(admin: Page, stack: Stack) -> None:
+def test_printers_page_shows_identity_warnings_and_history(admin_page: Page, stack: Stack) -> None:
     from labelsvc.services.printers import get_printer, poll_printer
 
     for profile in ("ribbon-low", "paper-near-end"):
         stack.emulator.set_profile(profile)
         poll_printer(stack.app, get_printer(stack.app, "dock"))  # what the schedule runs
     stack.emulator.set_profile("ok")
-    page = admin
+    page = admin_page
     page.goto("/admin/printers")
     row = page.locator("tr[data-printer=dock]")
     expect(row.locator(".identity")).to_contain_text("ZT411-203dpi")
@@ -84,7 +75,7 @@ def test_printers_page_shows_identity_warnings_and_history(admin: Page, stack: S
 
 
 def test_a_partly_printed_job_prints_its_missing_labels_when_a_person_says(
-    admin: Page, stack: Stack
+    admin_page: Page, stack: Stack
 ) -> None:
     from labelsvc.domain.actors import SYSTEM
     from labelsvc.services.allocation import allocate
@@ -102,7 +93,7 @@ def test_a_partly_printed_job_prints_its_missing_labels_when_a_person_says(
         tx.jobs.move(job_id, "partly-printed", actor="system:test", expect=("sending",),
                      error="the printer printed 2 of 5 labels")  # fmt: skip
     before = len(stack.emulator.labels)
-    page = admin
+    page = admin_page
     page.goto("/admin/jobs")
     row = page.locator(f"tr#job-{job_id}").first
     expect(row).to_contain_text("2 of 5 printed")
@@ -115,8 +106,8 @@ def test_a_partly_printed_job_prints_its_missing_labels_when_a_person_says(
     assert not any(s.encode() in printed for s in serials[:2])
 
 
-def test_template_previews_at_each_dpi(admin: Page) -> None:
-    page = admin
+def test_template_previews_at_each_dpi(admin_page: Page) -> None:
+    page = admin_page
     page.goto("/admin/templates")
     card = page.locator("section[data-template=unit]")
     for dpi in ("300", "600", "203"):
@@ -131,8 +122,8 @@ def test_template_previews_at_each_dpi(admin: Page) -> None:
     expect(page.locator("#template-message .flash.error")).to_contain_text("line")
 
 
-def test_a_template_preview_names_what_it_does_not_draw(admin: Page) -> None:
-    page = admin
+def test_a_template_preview_names_what_it_does_not_draw(admin_page: Page) -> None:
+    page = admin_page
     page.goto("/admin/templates")
     expect(page.locator("section[data-template=unit] .preview-unsupported")).to_have_count(0)
     source = (
@@ -148,8 +139,8 @@ def test_a_template_preview_names_what_it_does_not_draw(admin: Page) -> None:
     expect(card.locator(".preview-unsupported")).to_contain_text("^GC (circle): not drawn")
 
 
-def test_products_users_tokens_and_audit(admin: Page) -> None:
-    page = admin
+def test_products_users_tokens_and_audit(admin_page: Page) -> None:
+    page = admin_page
     page.goto("/admin/products?edit=09506000134352")
     page.fill("input[name=units_per_case]", "10")
     page.click("text=Save product")

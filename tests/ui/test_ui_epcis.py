@@ -5,11 +5,10 @@ pallet, its case and units by scanning the pallet's SSCC alone."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
-from uikit import Stack, login, outcomes, ready, scan, wait_idle
+from playwright.sync_api import Page, expect
+from uikit import Stack, outcomes, ready, scan, wait_idle
 
 from labelsvc.gs1.check import make_sscc
 from labelsvc.services.epcis import sgtin_uri, sscc_uri
@@ -19,15 +18,8 @@ GTIN = "09506000134352"
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def admin(browser: Browser, stack: Stack) -> Iterator[Page]:
-    context, page = login(browser, stack.url, "admin", "admin-password")
-    yield page
-    context.close()
-
-
-def test_an_admin_sets_the_gs1_identity_on_its_page(admin: Page, stack: Stack) -> None:
-    page = admin
+def test_an_admin_sets_the_gs1_identity_on_its_page(admin_page: Page, stack: Stack) -> None:
+    page = admin_page
     page.goto("/admin/identity")
     form = page.locator("#site-identity")
     form.locator("[name=gln]").fill("4012345000009")
@@ -48,7 +40,7 @@ def test_an_admin_sets_the_gs1_identity_on_its_page(admin: Page, stack: Stack) -
     expect(page.locator("body")).to_contain_text("check digit")
 
 
-def test_a_station_receives_a_captured_pallet_by_its_sscc(admin: Page, stack: Stack) -> None:
+def test_a_station_receives_a_captured_pallet_by_its_sscc(admin_page: Page, stack: Stack) -> None:
     pallet, case = make_sscc(1, "4099999", "000000500"), make_sscc(0, "4099999", "000000501")
     units = [sgtin_uri(GTIN, f"UI-{n}", 7) for n in (1, 2)]
     at = {"eventTime": "2026-11-30T08:00:00Z", "eventTimeZoneOffset": "+00:00"}
@@ -90,7 +82,7 @@ def test_a_station_receives_a_captured_pallet_by_its_sscc(admin: Page, stack: St
     path = stack.server.project / "asn-ui.jsonld"
     path.write_text(json.dumps(doc), encoding="utf-8")
     assert "receipts: ASN-UI" in stack.cli("epcis", "capture", str(path))
-    page = admin
+    page = admin_page
     page.goto("/receiving/ASN-UI")
     ready(page)
     scan(page, f"]C100{pallet}")

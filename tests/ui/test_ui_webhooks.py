@@ -3,30 +3,21 @@ secret shown once, sees a failing delivery with its error and redelivers it by h
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from livekit import wait_until
 from partnerkit import Partner
-from playwright.sync_api import Browser, Page, expect
-from uikit import Stack, login, shot
+from playwright.sync_api import Page, expect
+from uikit import Stack, shot
 
 from labelsvc.domain.topics import Topic
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def admin(browser: Browser, stack: Stack) -> Iterator[Page]:
-    context, page = login(browser, stack.url, "admin", "admin-password")
-    yield page
-    context.close()
-
-
-def test_subscribe_see_the_error_and_redeliver(admin: Page, stack: Stack) -> None:
+def test_subscribe_see_the_error_and_redeliver(admin_page: Page, stack: Stack) -> None:
     partner = Partner().start()
     try:
-        page = admin
+        page = admin_page
         page.goto("/admin/webhooks")
         form = page.locator("form[action='/admin/webhooks/create']")
         form.locator("[name=name]").fill("erp")
