@@ -41,6 +41,7 @@ from labelsvc.domain.webhooks import (
 from labelsvc.services.app import App
 from labelsvc.services.epcis import export_epcis
 from labelsvc.services.owners import LIVE_TOKENS, new_owner, owner_is_gone
+from labelsvc.store.errors import StoreUnavailable
 from labelsvc.store.jobs import later
 from labelsvc.store.webhooks import CHANNEL, Claimed
 
@@ -200,8 +201,13 @@ class Dispatcher:
             except LabelsvcError as exc:  # the EPCIS document cannot be built (yet)
                 status, error = None, f"{exc.code}: {exc.detail}"
             self._settle(claimed, status, error)
-        except Exception:
-            log.exception("webhook delivery %s failed unexpectedly", claimed.id)
+        except Exception as exc:
+            if isinstance(exc, StoreUnavailable) and self._stop.is_set():
+                # Stopping: the store closed under a send in flight. Its claim lapses and
+                # the next dispatcher sends it again (at least once, same message id).
+                log.info("webhook delivery %s left to its lease at stop: %s", claimed.id, exc)
+            else:
+                log.exception("webhook delivery %s failed unexpectedly", claimed.id)
         finally:
             with self._lock:
                 self._busy.discard(claimed.subscription_id)
