@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from PIL import Image, ImageOps
 
@@ -10,6 +11,7 @@ from labelsvc.domain.actors import Actor, require
 from labelsvc.labels import symbols
 from labelsvc.labels.preview import preview
 from labelsvc.services.app import App
+from labelsvc.services.label_render import render_job
 
 
 def _png(image: Image.Image) -> bytes:
@@ -50,6 +52,10 @@ def job_thumbnail(app: App, actor: Actor, job_id: int) -> bytes:
     if job is not None:
         row = _printer_dpi(app, job.printer)
         dpi = row or dpi
+        if not payload and job.render is not None and job.item_ids:
+            # Not rendered by the worker yet: draw its first label from the records now,
+            # so a page that asks at once never caches an empty picture.
+            payload = render_job(app, replace(job, item_ids=job.item_ids[:1], label_count=1))
     return label_thumbnail_png(payload, dpi)
 
 
