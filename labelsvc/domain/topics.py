@@ -30,7 +30,6 @@ class Topic(StrEnum):
     COUNT_CLOSED = "count.closed"
     ORDER_SHIPPED = "order.shipped"
     RETURN_RECEIVED = "return.received"
-    LEASE_CHANGED = "lease.changed"
 
 
 ALL_TOPICS = frozenset(Topic)
