@@ -160,6 +160,29 @@ class WebhookSettings:
 
 
 @dataclass(frozen=True)
+class LeaseSettings:
+    lease_days: float = _s(30.0, "An authority: days a granted block may be issued from.")
+    max_block: int = _s(100_000, "An authority: most serials one lease grants.")
+    max_outstanding: int = _s(
+        1_000_000,
+        "An authority: most unused serials a site may hold per pool (beyond: granted in part).",
+    )
+    start_site_worker: bool = _s(
+        True, "A site: refill, expire and report leased and issued pools inside 'labelsvc serve'."
+    )
+    poll_seconds: float = _s(
+        5.0, "A site: how often pools are checked against their low-water marks."
+    )
+    report_seconds: float = _s(
+        2.0, "A site: how often use of leased serials is put in the outbox for the authority."
+    )
+    report_batch: int = _s(5_000, "A site: most serials in one usage report.")
+    timeout_seconds: float = _s(
+        10.0, "A site: longest wait for its authority or an issuer to connect or answer."
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
@@ -170,6 +193,7 @@ class Settings:
     limits: LimitsSettings = field(default_factory=LimitsSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    leases: LeaseSettings = field(default_factory=LeaseSettings)
     base_dir: Path = field(default=Path("."), metadata={"internal": True})
 
     def path(self, relative: str) -> Path:
@@ -188,6 +212,7 @@ SECTIONS: dict[str, Any] = {
     "limits": LimitsSettings,
     "security": SecuritySettings,
     "webhooks": WebhookSettings,
+    "leases": LeaseSettings,
 }
 
 

@@ -13,7 +13,7 @@ from labelsvc.domain.errors import Forbidden
 
 Role = Literal["operator", "supervisor", "admin"]
 ROLES: tuple[Role, ...] = ("operator", "supervisor", "admin")
-SCOPES: tuple[str, ...] = ("read", "label", "pack", "receive", "admin")
+SCOPES: tuple[str, ...] = ("read", "label", "pack", "receive", "lease", "admin")
 
 # permission -> (least human role, API scopes that grant it; "admin" grants everything)
 PERMISSIONS: dict[str, tuple[Role, frozenset[str]]] = {
@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, tuple[Role, frozenset[str]]] = {
     "confirm-job": ("supervisor", frozenset({"label"})),
     "manage": ("admin", frozenset()),
     "capture": ("supervisor", frozenset({"receive"})),  # EPCIS capture: a supplier's ASN
+    "lease": ("admin", frozenset({"lease"})),  # a site asks its authority, reports, returns
 }
 
 

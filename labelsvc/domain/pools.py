@@ -19,6 +19,8 @@ PoolState = Literal["active", "suspended", "exhausted", "retired"]
 KINDS: tuple[PoolKind, ...] = ("unit", "sscc", "custom")
 STRATEGIES: tuple[Strategy, ...] = ("sequential", "random")
 STATES: tuple[PoolState, ...] = ("active", "suspended", "exhausted", "retired")
+SupplyKind = Literal["own", "lease", "list"]  # the values of labelsvc.domain.leases.Supply
+SUPPLIES: tuple[SupplyKind, ...] = ("own", "lease", "list")
 
 # GS1 character set 82, the characters allowed in AI (21) and other alphanumeric AIs.
 CSET82 = frozenset(
@@ -74,6 +76,13 @@ class PoolSpec:
     low_water: int = 0
     state: PoolState = "active"
     description: str = ""
+    supply: SupplyKind = "own"
+    refill_count: int = 0
+
+    @property
+    def supplied(self) -> bool:
+        """True when values come from blocks received from elsewhere, not the own range."""
+        return self.supply != "own"
 
     @property
     def sscc_reference_digits(self) -> int:
@@ -159,6 +168,10 @@ def validate_spec(spec: PoolSpec) -> None:
         raise bad("state", f"must be one of {', '.join(STATES)}, not {spec.state!r}.")
     if spec.low_water < 0:
         raise bad("low_water", "must be zero or more.")
+    if spec.supply not in SUPPLIES:
+        raise bad("supply", f"must be one of {', '.join(SUPPLIES)}, not {spec.supply!r}.")
+    if spec.refill_count < 0:
+        raise bad("refill_count", "must be zero or more.")
     if spec.kind == "unit" and not spec.gtins:
         raise bad("gtins", "must list at least one GTIN for a unit serial pool.")
     if spec.kind == "sscc":

@@ -30,6 +30,8 @@ class Topic(StrEnum):
     COUNT_CLOSED = "count.closed"
     ORDER_SHIPPED = "order.shipped"
     RETURN_RECEIVED = "return.received"
+    LEASE_USAGE = "lease.usage"  # a site: what it did with leased serials, and its events
+    LEASE_RETURNED = "lease.returned"  # a site: unused leased serials it gives back
 
 
 ALL_TOPICS = frozenset(Topic)

@@ -18,6 +18,7 @@ class SubscriptionKind(StrEnum):
 
     WEBHOOK = "webhook"
     EPCIS = "epcis"
+    AUTHORITY = "authority"  # a site's reports to its serial authority (bearer: the secret)
 
 
 class SubscriptionState(StrEnum):
@@ -38,6 +39,9 @@ class DeliveryState(StrEnum):
 
 EPCIS_TOPICS = (Topic.SHIPMENT_SHIPPED,)
 """The topics an EPCIS subscription carries: each shipment, as an EPCIS document."""
+
+AUTHORITY_TOPICS = (Topic.LEASE_USAGE, Topic.LEASE_RETURNED)
+"""The topics a site's authority subscription carries: its lease reports and returns."""
 
 HEADER_ID = "Labelsvc-Message-Id"
 HEADER_TOPIC = "Labelsvc-Topic"

@@ -140,7 +140,7 @@ def allocate_in(
         return replay
     assert row is not None
     values = _write(tx, record, row, count)
-    return _finish(tx, record, replace(row, used=row.used + count), actor, values)
+    return _finish(tx, record, _after_taking(row, record, count), actor, values)
 
 
 def _reserve(
@@ -161,6 +161,8 @@ def _reserve(
     spec = row.spec
     gtin = _choose_gtin(spec, gtin)
     _check_available(row, count)
+    if spec.supplied or tx.supply.available(pool, gtin) >= count:
+        return _reserve_supply(tx, row, gtin, count, actor, key, station, lot, expiry), row, None
     first_value = None
     if spec.strategy != "random":
         first_value = row.next_value if row.next_value is not None else spec.first
@@ -171,6 +173,37 @@ def _reserve(
         owner=OWNER, lease_until=later(LEASE_SECONDS),
     )  # fmt: skip
     return record, row, None
+
+
+def _reserve_supply(
+    tx: Tx, row: PoolRow, gtin: str | None, count: int, actor: Actor, key: str | None,
+    station: str | None, lot: str | None, expiry: str | None,
+) -> AllocationRow:  # fmt: skip
+    """Take ``count`` values from the pool's supply blocks (leased, imported, returned).
+
+    A supplied pool counts them as used; an own pool's returned values were counted when
+    they were first issued, so only a supplied pool's ``used`` moves.
+    """
+    spec = row.spec
+    record = tx.pools.add_allocation(
+        pool=spec.name, gtin=gtin, count=count, idempotency_key=key, actor=actor.label,
+        station=station, state="pending", lot=lot, expiry=expiry, owner=OWNER,
+        lease_until=later(LEASE_SECONDS), source="supply",
+    )  # fmt: skip
+    got = tx.supply.take(spec.name, gtin, count, record.id)
+    if got < count:  # the pool's lock makes this impossible; refuse rather than issue less
+        raise _exhausted(row, count, got)
+    if spec.supplied:
+        tx.pools.advance(spec.name, count, None)
+    return record
+
+
+def _after_taking(row: PoolRow, record: AllocationRow, count: int) -> PoolRow:
+    """The pool as it stands once this allocation's ``count`` values are taken."""
+    if record.source != "supply":
+        return replace(row, used=row.used + count)
+    used = row.used + (count if row.spec.supplied else 0)
+    return replace(row, used=used, supply_available=row.supply_available - count)
 
 
 def _pool_row(tx: Tx, pool: str, *, lock: bool = True) -> PoolRow:
@@ -227,6 +260,19 @@ def _write(tx: Tx, record: AllocationRow, row: PoolRow, want: int) -> list[str] 
             expiry=record.expiry,
         )  # fmt: skip
 
+    if record.source == "supply":
+        values = tx.supply.values_of_allocation(record.id, record.written, want)
+        try:
+            insert(values, False)
+        except IntegrityViolation as exc:
+            raise Conflict(
+                "serial-collision",
+                f"Pool {spec.name} received a serial that was already issued here in "
+                f"{namespace}; the block that brought it is wrong. Ask an admin to check the "
+                "pool's supply (labelsvc lease status).",
+                pool=spec.name,
+            ) from exc
+        return values
     if spec.strategy == "random":
         return _draw_random(spec, want, row.used - record.count + record.written, insert)
     assert record.first_value is not None
@@ -285,7 +331,7 @@ def _choose_gtin(spec: PoolSpec, gtin: str | None) -> str | None:
 
 def _check_available(row: PoolRow, count: int) -> None:
     spec = row.spec
-    remaining = spec.capacity - row.used
+    remaining = row.remaining
     if spec.state != "active":
         raise Conflict(
             f"pool-{spec.state}",
@@ -295,13 +341,36 @@ def _check_available(row: PoolRow, count: int) -> None:
             remaining=remaining,
         )
     if count > remaining:
-        raise Conflict(
-            "pool-exhausted",
-            f"Pool {spec.name} has {remaining:,} serials left; {count:,} were asked for. "
-            "Ask an admin to extend the pool or use another one.",
+        raise _exhausted(row, count, remaining)
+
+
+def _exhausted(row: PoolRow, count: int, remaining: int) -> Conflict:
+    """The refusal of a request for more than is left, with what to do for each supply."""
+    spec = row.spec
+    if spec.supply == "lease":
+        return Conflict(
+            "lease-exhausted",
+            f"Pool {spec.name} has {remaining:,} leased serials left here; {count:,} were "
+            "asked for. Its leases are used up or expired: this site asks its authority for "
+            "a new block as soon as it reaches it (see labelsvc lease status).",
             pool=spec.name,
             remaining=remaining,
         )
+    if spec.supply == "list":
+        return Conflict(
+            "list-exhausted",
+            f"Pool {spec.name} has {remaining:,} issued serials left; {count:,} were asked "
+            "for. Import the issuer's next list, or let the pool refill from its issuer.",
+            pool=spec.name,
+            remaining=remaining,
+        )
+    return Conflict(
+        "pool-exhausted",
+        f"Pool {spec.name} has {remaining:,} serials left; {count:,} were asked for. "
+        "Ask an admin to extend the pool or use another one.",
+        pool=spec.name,
+        remaining=remaining,
+    )
 
 
 def _draw_random(
@@ -334,9 +403,9 @@ def _draw_random(
 def _after_use(tx: Tx, row: PoolRow, actor: Actor, station: str | None) -> None:
     """Raise the pool's warnings once, and mark it exhausted when it is."""
     spec, used = row.spec, row.used
-    remaining = spec.capacity - used
+    remaining = row.remaining
     subject = f"pool:{spec.name}"
-    if remaining == 0 and spec.state == "active":
+    if remaining == 0 and spec.state == "active" and not spec.supplied:
         tx.pools.set_state(spec.name, "exhausted")
         tx.events.append("pool-exhausted", actor=actor.label, station=station, subject=subject)
         outbound.pool_exhausted(tx, row)
@@ -380,7 +449,11 @@ def recover_abandoned(
             if tx.items.count_of_allocation(record.id):
                 continue  # something of it was used after all: leave it for a person
             row = tx.pools.get(record.pool)
-            if row is not None and row.spec.strategy == "random":
+            if record.source == "supply":
+                tx.supply.release_allocation(record.id)
+                if row is not None and row.spec.supplied:
+                    tx.pools.release_capacity(record.pool, record.count)
+            elif row is not None and row.spec.strategy == "random":
                 tx.pools.release_capacity(record.pool, record.count)
             tx.pools.finish_allocation(record.id, "undone")
             tx.events.append(

@@ -16,7 +16,7 @@ from labelsvc.store import Store
 from labelsvc.store.pools import PoolRow
 
 SPEC_KEYS = {f.name for f in fields(PoolSpec)}
-INT_KEYS = {"extension_digit", "length", "range_start", "range_end", "low_water"}
+INT_KEYS = {"extension_digit", "length", "range_start", "range_end", "low_water", "refill_count"}
 TRANSITIONS: dict[str, set[str]] = {
     "active": {"suspended", "retired"},
     "suspended": {"active", "retired"},
@@ -46,11 +46,11 @@ class PoolStatus:
 def status_of(row: PoolRow) -> PoolStatus:
     """Counters of a stored pool."""
     spec = row.spec
-    remaining = spec.capacity - row.used
+    remaining = row.remaining
     return PoolStatus(
         spec=spec,
         used=row.used,
-        capacity=spec.capacity,
+        capacity=row.capacity,
         remaining=remaining,
         low=bool(spec.low_water) and remaining <= spec.low_water,
         guessable=spec.strategy == "random" and row.used > spec.guess_limit,

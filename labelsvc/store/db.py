@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from labelsvc.store.products import ProductRepo
     from labelsvc.store.receipts import ReceiptRepo
     from labelsvc.store.site import SiteRepo
+    from labelsvc.store.supply import SupplyRepo
     from labelsvc.store.templates import TemplateRepo
     from labelsvc.store.users import UserRepo
     from labelsvc.store.webhooks import WebhookRepo
@@ -188,6 +189,12 @@ class Tx:
         from labelsvc.store.idempotency import IdempotencyRepo
 
         return IdempotencyRepo(self)
+
+    @cached_property
+    def supply(self) -> SupplyRepo:
+        from labelsvc.store.supply import SupplyRepo
+
+        return SupplyRepo(self)
 
 
 class Store:

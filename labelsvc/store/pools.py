@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 SPEC_COLUMNS = (
     "kind", "strategy", "company_prefix", "extension_digit", "pattern", "alphabet", "length",
-    "range_start", "range_end", "low_water", "state", "description",
+    "range_start", "range_end", "low_water", "state", "description", "supply", "refill_count",
 )  # fmt: skip
 
 
@@ -32,6 +32,21 @@ class PoolRow:
     updated_at: str
     file_hash: str | None = None
     edited_by: str | None = None
+    supply_available: int = 0  # free values in its active, unexpired supply blocks
+
+    @property
+    def remaining(self) -> int:
+        """Values it can still give: its supply, plus what its own range has left."""
+        if self.spec.supplied:
+            return self.supply_available
+        return self.spec.capacity - self.used + self.supply_available
+
+    @property
+    def capacity(self) -> int:
+        """Values it can ever give as things stand (a supplied pool: used plus supply)."""
+        if self.spec.supplied:
+            return self.used + self.supply_available
+        return self.spec.capacity + self.supply_available
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,7 @@ class AllocationRow:
     expiry: str | None = None
     owner: str | None = None
     lease_until: str | None = None
+    source: str = "range"  # range: the pool's own values; supply: taken from supply blocks
 
 
 def _pool(r: Any) -> PoolRow:
@@ -76,7 +92,14 @@ def _pool(r: Any) -> PoolRow:
         updated_at=r["updated_at"],
         file_hash=r["file_hash"],
         edited_by=r["edited_by"],
+        supply_available=int(r["supply_available"] or 0),
     )
+
+
+_SUPPLY = (
+    "(SELECT COALESCE(SUM(b.available), 0) FROM supply_blocks b WHERE b.pool = pools.name"
+    " AND b.state = 'active' AND (b.expires_at IS NULL OR b.expires_at > ?)) AS supply_available"
+)
 
 
 class PoolRepo:
@@ -93,12 +116,15 @@ class PoolRepo:
         an allocation whose range is already reserved reads it without (``lock=False``).
         """
         suffix = self.tx.for_update if lock else ""
-        row = self.tx.execute(f"SELECT * FROM pools WHERE name = ?{suffix}", (name,)).fetchone()
+        row = self.tx.execute(
+            f"SELECT *, {_SUPPLY} FROM pools WHERE name = ?{suffix}", (now(), name)
+        ).fetchone()
         return _pool(row) if row else None
 
     def all(self) -> list[PoolRow]:
         """All pools by name."""
-        return [_pool(r) for r in self.tx.execute("SELECT * FROM pools ORDER BY name")]
+        rows = self.tx.execute(f"SELECT *, {_SUPPLY} FROM pools ORDER BY name", (now(),))
+        return [_pool(r) for r in rows]
 
     def upsert(
         self, spec: PoolSpec, source: str | None, *, file_hash: str | None = None,
@@ -165,17 +191,17 @@ class PoolRepo:
         self, *, pool: str, gtin: str | None, count: int, idempotency_key: str | None,
         actor: str, station: str | None, state: str = "complete", first_value: int | None = None,
         lot: str | None = None, expiry: str | None = None, owner: str | None = None,
-        lease_until: str | None = None,
+        lease_until: str | None = None, source: str = "range",
     ) -> AllocationRow:  # fmt: skip
         """Record an allocation (the UNIQUE key makes a replayed key a conflict)."""
         at = now()
         row = self.tx.execute(
             "INSERT INTO allocations (pool, gtin, count, idempotency_key, actor, station,"
             " first_item_id, last_item_id, created_at, state, written, first_value, lot, expiry,"
-            " owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 0, ?, ?, ?, ?, ?)"
-            " RETURNING *",
+            " owner, lease_until, source)"
+            " VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 0, ?, ?, ?, ?, ?, ?) RETURNING *",
             (pool, gtin, count, idempotency_key, actor, station, at, state, first_value, lot,
-             expiry, owner, lease_until),
+             expiry, owner, lease_until, source),
         ).fetchone()  # fmt: skip
         return AllocationRow(**dict(row))
 
