@@ -17,7 +17,7 @@ SCOPES: tuple[str, ...] = ("read", "label", "pack", "receive", "lease", "admin")
 
 # permission -> (least human role, API scopes that grant it; "admin" grants everything)
 PERMISSIONS: dict[str, tuple[Role, frozenset[str]]] = {
-    "read": ("operator", frozenset({"read", "label", "pack", "receive"})),
+    "read": ("operator", frozenset({"read", "label", "pack", "receive", "lease"})),
     "label": ("operator", frozenset({"label"})),
     "receive": ("operator", frozenset({"receive"})),
     "pack": ("operator", frozenset({"pack"})),

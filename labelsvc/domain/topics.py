@@ -32,6 +32,7 @@ class Topic(StrEnum):
     RETURN_RECEIVED = "return.received"
     LEASE_USAGE = "lease.usage"  # a site: what it did with leased serials, and its events
     LEASE_RETURNED = "lease.returned"  # a site: unused leased serials it gives back
+    LIST_USAGE = "list.usage"  # what was done with serials another issuer made (to it)
 
 
 ALL_TOPICS = frozenset(Topic)

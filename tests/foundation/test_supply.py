@@ -78,7 +78,7 @@ def test_the_authority_grants_in_full_in_part_or_refuses_and_answers_a_retry_the
 ) -> None:
     save_pool(app.store, PoolSpec(name="small", kind="custom", pattern="S-{seq}",
                                   range_start=1, range_end=150), admin)  # fmt: skip
-    site, token = register_site(app.store, "north", admin)
+    _, token = register_site(app.store, "north", admin)
     north = Actor(name=token.name, kind="client", scopes=frozenset({"lease"}))
     full = request_lease(app.store, actor=north, pool="small", count=100, collection_id="c1")
     assert (full.lease.outcome, full.lease.granted) == ("granted", 100)
