@@ -49,11 +49,11 @@ REQUEST_BODY = body(
      "gtin": {"type": "string", "pattern": "^[0-9]{14}$"}},
     required=("pool", "count", "collection_id"),
 )  # fmt: skip
-LEASE_ID = {"lease_id": {"type": "integer", "minimum": 1}}
+LEASE_ID = {"lease_id": {"type": "integer", "minimum": 1, "maximum": 2**53}}
 LEASES_QUERY = {**LIST_QUERY, "site": {"type": "string", "maxLength": 64},
                 "pool": {"type": "string", "maxLength": 100}}  # fmt: skip
 SERIALS_QUERY = {
-    "continuation": {"type": "integer", "minimum": 0,
+    "continuation": {"type": "integer", "minimum": 0, "maximum": 2**53,
                      "description": "The `continuation` of the previous page"},
 }  # fmt: skip
 
