@@ -37,6 +37,7 @@ from labelsvc.store.lease_site import LeaseSiteRepo, RequestRow
 log = logging.getLogger(__name__)
 LEASED = "lease"  # PoolSpec.supply of a leased pool (labelsvc.domain.leases.Supply)
 TRANSIENT = 500  # authority answers from this status on are retried with the same id
+FINAL = {"invalid", "not-found", "collection-id-mismatch"}  # error kinds and codes: refused
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,7 @@ def _send(app: App, request: RequestRow, actor: Actor, *, settling: bool = False
     except LabelsvcError as exc:
         with app.store.write() as tx:
             LeaseSiteRepo(tx).attempted(request.id, exc.detail)
-        if not isinstance(exc, Unavailable) and exc.kind != "forbidden":
+        if exc.kind in FINAL or exc.code in FINAL:  # asking again cannot help
             _close_refused(app, request, None, exc.detail)
         raise
     return _receive(app, request, lease, serials, actor)
@@ -261,19 +262,24 @@ def _all_serials(client: AuthorityClient, lease: dict[str, Any]) -> list[str]:
 
 def _receive(app: App, request: RequestRow, lease: dict[str, Any], serials: list[str],
              actor: Actor) -> Outcome:  # fmt: skip
-    """Store the block and close the request in one transaction (once, whoever is first)."""
+    """Store the block and close the request in one transaction, once: the lease's block
+    is looked up under the request's lock, so a second instance with the same answer
+    stores nothing again."""
+    reference = str(lease["id"])
     with app.store.write() as tx:
         repo = LeaseSiteRepo(tx)
-        if repo.pending(request.pool, request.gtin) is None:
-            return Outcome(request, lease["id"], 0, str(lease["outcome"]), "already received")
-        receive_block(
-            tx, pool=request.pool, gtin=request.gtin or None, origin=BlockOrigin.LEASE,
-            reference=str(lease["id"]), values=serials, actor=actor,
-            expires_at=lease.get("expires_at"),
-        )  # fmt: skip
+        repo.pending(request.pool, request.gtin)  # lock it
+        got = 0
+        if tx.supply.block_by_reference(str(BlockOrigin.LEASE), reference) is None:
+            receive_block(
+                tx, pool=request.pool, gtin=request.gtin or None, origin=BlockOrigin.LEASE,
+                reference=reference, values=serials, actor=actor,
+                expires_at=lease.get("expires_at"),
+            )  # fmt: skip
+            got = len(serials)
         repo.answered(request.id, RequestState.RECEIVED, lease_id=lease["id"],
                       granted=len(serials), reason=lease.get("reason"))  # fmt: skip
-    return Outcome(request, lease["id"], len(serials), str(lease["outcome"]), lease.get("reason"))
+    return Outcome(request, lease["id"], got, str(lease["outcome"]), lease.get("reason"))
 
 
 def _refused(app: App, request: RequestRow, problem: dict[str, Any]) -> Outcome:
@@ -301,4 +307,6 @@ def _expect(answer: Answer, doing: str) -> dict[str, Any]:
         raise Unavailable(code, detail)
     if answer.status == 404:
         raise NotFound(code, detail)
+    if answer.status == 400:
+        raise InvalidInput(code, detail)
     raise Conflict(code, detail)

@@ -12,6 +12,7 @@ import json
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,8 +78,8 @@ def authority(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Iter
         server.stop()
 
 
-def make_site(folder: Path, authority: LiveServer, *, block: int = 100,
-              low_water: int = 20) -> Site:  # fmt: skip
+def make_site(folder: Path, authority: LiveServer, *, block: int = 100, low_water: int = 20,
+              store_url: str = "") -> Site:  # fmt: skip
     """Register a site at the authority, make its own store, link it and lease demo-units."""
     name = f"site-{uuid.uuid4().hex[:6]}"
     added = authority.cli("authority", "site", "add", name)
@@ -87,7 +88,8 @@ def make_site(folder: Path, authority: LiveServer, *, block: int = 100,
     for sub in ("serial_pools", "printers", "zpl", "demo"):
         if (ROOT / sub).exists():
             shutil.copytree(ROOT / sub, folder / sub)
-    config = write_config(folder, {"storage": {"url": ""}, "leases": {"timeout_seconds": 2.0},
+    config = write_config(folder, {"storage": {"url": store_url},
+                                   "leases": {"timeout_seconds": 2.0},
                                    "printing": {"retry_base_seconds": 0.05}})  # fmt: skip
     app = App.open(load_settings(config))
     initialize(app, demo=True, admin_password="admin-password")
@@ -271,3 +273,22 @@ def test_linking_says_when_the_token_is_refused_or_the_authority_unreachable(
     assert linked.returncode == 0, linked.stderr
     assert "authority-unreachable" in linked.stderr
     assert refill_leases(site.app) == 0  # no traceback: it is asked again later
+
+
+def test_instances_refilling_at_once_share_one_request_and_lease_once(
+    tmp_path: Path, authority: LiveServer, store_kind: str
+) -> None:
+    with new_store_url(store_kind) as url:
+        site = make_site(tmp_path / "site", authority, store_url=url)
+        others = [App.open(load_settings(site.config)) for _ in range(3)]
+        try:
+            with ThreadPoolExecutor(4) as pool:
+                got = list(pool.map(refill_leases, [site.app, *others]))
+            assert sum(got) == 1
+            assert rows(site.app, "SELECT COUNT(*), SUM(count) FROM supply_blocks") == [(1, 100)]
+            leases = json.loads(authority.cli("authority", "leases", "--site", site.name,
+                                              "--json").stdout)  # fmt: skip
+            assert len(leases) == 1
+        finally:
+            for app in [site.app, *others]:
+                app.store.shutdown()
