@@ -27,6 +27,7 @@ from labelsvc.domain.webhooks import DeliveryState
 from labelsvc.services.app import App
 from labelsvc.services.lease_site import Link, client_of, link_of, request_block
 from labelsvc.store import Tx
+from labelsvc.store.clock import now
 from labelsvc.store.lease_site import LeaseSiteRepo, RequestRow
 from labelsvc.store.supply import BlockRow
 
@@ -210,6 +211,11 @@ class SiteStatus:
     blocks: list[BlockRow]
     requests: list[RequestRow]
     undelivered: int  # outbox messages for the authority not delivered yet
+    at: str  # when it was read (a block expiring before is shown lapsed)
+
+    def lapsed(self, block: BlockRow) -> bool:
+        """True for an active block past its expiry: nothing more is drawn from it."""
+        return block.state == BlockState.ACTIVE and block.expired(self.at)
 
 
 def lease_status(app: App, *, actor: Actor) -> SiteStatus:
@@ -223,4 +229,5 @@ def lease_status(app: App, *, actor: Actor) -> SiteStatus:
             if sub is None
             else sum(n for state, n in sub.counts.items() if state != DeliveryState.DELIVERED)
         )
-        return SiteStatus(link_of(tx), blocks, LeaseSiteRepo(tx).requests(20), waiting)
+        requests = LeaseSiteRepo(tx).requests(20)
+        return SiteStatus(link_of(tx), blocks, requests, waiting, now())
