@@ -64,9 +64,11 @@ class Site:
         return [json.loads(r[0]) for r in found]
 
 
-def _start_authority(folder: Path, store_url: str, lease_days: float = 30.0) -> LiveServer:
+def _start_authority(folder: Path, store_url: str, lease_days: float = 30.0,
+                     max_outstanding: int = 1_000_000) -> LiveServer:  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
-    return start_live_server(folder, {"leases": {"lease_days": lease_days}}, store_url)
+    leases = {"lease_days": lease_days, "max_outstanding": max_outstanding}
+    return start_live_server(folder, {"leases": leases}, store_url)
 
 
 @pytest.fixture(scope="module")
@@ -292,3 +294,32 @@ def test_instances_refilling_at_once_share_one_request_and_lease_once(
         finally:
             for app in [site.app, *others]:
                 app.store.shutdown()
+
+
+def test_a_partial_grant_is_taken_and_a_refusal_is_shown_with_its_reason(
+    tmp_path: Path, store_kind: str
+) -> None:
+    with new_store_url(store_kind) as url:
+        authority = _start_authority(tmp_path / "authority", url, max_outstanding=150)
+        site = make_site(tmp_path / "site", authority, block=100, low_water=150)
+        try:
+            assert refill_leases(site.app) == 1  # 100 granted, still below the mark
+            assert refill_leases(site.app) == 1  # 50 more: the site may hold 150 unused
+            assert _available(site) == 150
+            assert refill_leases(site.app) == 0  # refused: recorded, not asked again at once
+            assert refill_leases(site.app) == 0
+            requests = rows(site.app, "SELECT state, granted, reason FROM lease_requests"
+                            " ORDER BY id")  # fmt: skip
+            assert [r[:2] for r in requests] == [("received", 100), ("received", 50),
+                                                 ("refused", 0)]  # fmt: skip
+            assert "holds 100 unused" in requests[1][2] and "holds 150 unused" in requests[2][2]
+            status = site.cli("lease", "status")
+            assert status.returncode == 0, status.stderr
+            assert "refused" in status.stdout and "holds 150 unused" in status.stdout
+            gone = authority.cli("authority", "site", "decommission", site.name)
+            assert gone.returncode == 0 and "decommissioned" in gone.stdout
+            asked = site.cli("lease", "request", POOL)
+            assert asked.returncode != 0 and "decommissioned" in asked.stderr
+        finally:
+            authority.stop()
+            site.app.store.shutdown()
