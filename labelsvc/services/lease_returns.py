@@ -79,22 +79,37 @@ def _site(tx: Tx) -> str:
 
 
 def expire_leases(app: App) -> int:
-    """Mark lapsed leased blocks expired and return their free values; how many blocks."""
+    """Mark lapsed leased blocks expired and return their free values; how many blocks.
+
+    Values an abandoned allocation gave back to a block that meanwhile expired or was
+    returned (``recover_abandoned``) are returned too: they can never be drawn here.
+    """
     with app.store.read() as tx:
         lapsed = [b for b in tx.supply.lapsed() if b.origin == BlockOrigin.LEASE]
+        stragglers = LeaseSiteRepo(tx).closed_blocks_with_free_values()
         site = link_of(tx)
     if site is None:
         return 0
     done = 0
-    for block in lapsed:
+    for block in [*lapsed, *stragglers]:
         with app.store.write() as tx:
-            if LeaseSiteRepo(tx).lock_block(block.id) != BlockState.ACTIVE:
-                continue  # another instance got there first
+            state = LeaseSiteRepo(tx).lock_block(block.id)
             values = tx.supply.free_values(block.id)
-            _give_back(tx, site.site, block, values, ReturnReason.EXPIRED, SYSTEM,
-                       BlockState.EXPIRED)  # fmt: skip
+            if state == BlockState.ACTIVE and block in lapsed:
+                _give_back(tx, site.site, block, values, ReturnReason.EXPIRED, SYSTEM,
+                           BlockState.EXPIRED)  # fmt: skip
+            elif state != BlockState.ACTIVE and values:
+                why = ReturnReason.EXPIRED if state == BlockState.EXPIRED else _closed_reason(site)
+                _give_back(tx, site.site, block, values, why, SYSTEM, None)
+            else:
+                continue  # another instance got there first
         done += 1
     return done
+
+
+def _closed_reason(link: Link) -> ReturnReason:
+    decommissioned = link.state != LinkState.LINKED
+    return ReturnReason.DECOMMISSIONED if decommissioned else ReturnReason.ON_DEMAND
 
 
 def return_serials(app: App, serials: Sequence[str], *, actor: Actor) -> Returned:

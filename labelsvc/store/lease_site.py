@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from labelsvc.domain.lease_site import RequestState
 from labelsvc.store.clock import now
+from labelsvc.store.supply import BlockRow
 
 if TYPE_CHECKING:
     from labelsvc.store.db import Tx
@@ -137,6 +138,16 @@ class LeaseSiteRepo:
             f"SELECT state FROM supply_blocks WHERE id = ?{self.tx.for_update}", (block_id,)
         ).fetchone()
         return str(row[0]) if row else None
+
+    def closed_blocks_with_free_values(self) -> list[BlockRow]:
+        """Leased blocks expired or returned that hold free values again (an abandoned
+        allocation gave them back after the block closed)."""
+        ids = self.tx.execute(
+            "SELECT id FROM supply_blocks WHERE origin = 'lease' AND state <> 'active'"
+            " AND available > 0 ORDER BY id"
+        ).fetchall()
+        found = [self.tx.supply.block(int(r[0])) for r in ids]
+        return [b for b in found if b is not None]
 
     def value_states(self, values: list[str]) -> dict[str, tuple[int, str, str]]:
         """Leased values held here: value -> (block id, its value state, the block's pool)."""

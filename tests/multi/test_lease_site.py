@@ -33,7 +33,7 @@ from storekit import rows, scalar
 from labelsvc.config import load_settings
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.errors import Conflict, Forbidden
-from labelsvc.services.allocation import allocate
+from labelsvc.services.allocation import allocate, recover_abandoned
 from labelsvc.services.app import App
 from labelsvc.services.bootstrap import initialize
 from labelsvc.services.labeling import request_labels
@@ -198,6 +198,13 @@ def test_an_expired_block_is_never_drawn_and_its_free_serials_go_back(
         try:
             assert refill_leases(site.app) == 1
             used = allocate(site.app.store, POOL, 10, actor=ADMIN, gtin=GTIN).serials
+            with site.app.store.write() as tx:  # an allocation whose process died mid-way
+                dying = tx.pools.add_allocation(
+                    pool=POOL, gtin=GTIN, count=5, idempotency_key=None, actor="user:olga",
+                    station=None, state="pending", owner="gone-host:1",
+                    lease_until="2000-01-01", source="supply",
+                )  # fmt: skip
+                assert tx.supply.take(POOL, GTIN, 5, dying.id) == 5
             assert wait_until(lambda: _available(site) == 0, timeout=10)  # the lease lapsed
             with pytest.raises(Conflict) as refused:
                 allocate(site.app.store, POOL, 1, actor=ADMIN, gtin=GTIN)
@@ -206,8 +213,16 @@ def test_an_expired_block_is_never_drawn_and_its_free_serials_go_back(
             assert expire_leases(site.app) == 0
             [message] = site.returned()
             assert message["reason"] == "expired" and message["site"] == site.name
-            assert len(message["serials"]) == 20 and not set(message["serials"]) & set(used)
+            assert len(message["serials"]) == 15 and not set(message["serials"]) & set(used)
             assert rows(site.app, "SELECT state FROM supply_blocks") == [("expired",)]
+            assert recover_abandoned(site.app.store, ADMIN) == [dying.id]  # 5 come back...
+            assert expire_leases(site.app) == 1  # ...and go back to the authority too
+            late = site.returned()[1]
+            assert len(late["serials"]) == 5 and late["reason"] == "expired"
+            everything = set(used) | set(message["serials"]) | set(late["serials"])
+            assert len(everything) == 30
+            with pytest.raises(Conflict):
+                allocate(site.app.store, POOL, 1, actor=ADMIN, gtin=GTIN)
         finally:
             authority.stop()
             site.app.store.shutdown()
