@@ -93,4 +93,4 @@ class AuthorityClient:
 
 
 # 403 answers about the request, not the token (the token is a site's and was accepted)
-_OWN_REFUSALS = {"lease-not-yours", "site-decommissioned"}
+_OWN_REFUSALS = {"lease-not-yours", "site-not-yours"}

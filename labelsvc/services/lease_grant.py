@@ -184,6 +184,23 @@ def list_sites(store: Store, actor: Actor) -> list[SiteRow]:
         return LeaseRepo(tx).sites()
 
 
+def get_site(store: Store, name: str, actor: Actor) -> SiteRow:
+    """One site (an admin, or the site itself: how a site checks its link)."""
+    require(actor, "lease")
+    with store.read() as tx:
+        return _site_for(tx, name, actor)
+
+
+def _site_for(tx: Tx, name: str, actor: Actor) -> SiteRow:
+    site = LeaseRepo(tx).site(name)
+    if not actor.may("manage") and site_of(tx, actor).name != name:
+        raise Forbidden("site-not-yours", f"This token is site {site_of(tx, actor).name}'s, "
+                        f"not {name}'s.", site=site_of(tx, actor).name)  # fmt: skip
+    if site is None:
+        raise NotFound("site-not-found", f"There is no site named {name!r}.", site=name)
+    return site
+
+
 def decommission_site(store: Store, name: str, actor: Actor) -> SiteRow:
     """A site gets no new lease from now on (an admin, or the site itself, says so).
 
@@ -192,11 +209,7 @@ def decommission_site(store: Store, name: str, actor: Actor) -> SiteRow:
     require(actor, "lease")
     with store.write() as tx:
         repo = LeaseRepo(tx)
-        site = repo.site(name)
-        if site is None:
-            raise NotFound("site-not-found", f"There is no site named {name!r}.", site=name)
-        if not actor.may("manage") and site_of(tx, actor).name != name:
-            raise Forbidden("site-not-yours", f"Only an admin or site {name} may decommission it.")
+        site = _site_for(tx, name, actor)
         if site.state != SiteState.DECOMMISSIONED:
             repo.set_site_state(name, SiteState.DECOMMISSIONED)
             tx.events.append("site-decommissioned", actor=actor.label, subject=f"site:{name}")

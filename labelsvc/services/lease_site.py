@@ -93,7 +93,7 @@ def link_authority(app: App, *, url: str, site: str, token: str, actor: Actor) -
     client = AuthorityClient(base, token, app.settings.leases.timeout_seconds)
     reachable, detail = True, "the authority answered and accepted the token"
     try:
-        _expect(client.get("/leases", limit=1), "check the link")
+        _expect(client.get(f"/sites/{site}"), f"confirm site {site}")
     except Unavailable as exc:
         reachable, detail = False, exc.detail
     with app.store.write() as tx:

@@ -115,5 +115,7 @@ def test_a_decommissioned_site_gets_no_new_lease(stack: Stack, api: Api) -> None
     assert gone.status == 200 and gone.json["state"] == "decommissioned"
     refused = assert_problem(_lease(api, token, pool, 5), 409, "lease-refused")
     assert "decommissioned" in refused["reason"]
-    _, other = _site(api)
+    other_name, other = _site(api)
+    assert api.get(f"/sites/{other_name}", token=other).json["state"] == "active"
+    assert_problem(api.get(f"/sites/{name}", token=other), 403, "site-not-yours")
     assert_problem(api.post(f"/sites/{name}/decommission", token=other), 403, "site-not-yours")

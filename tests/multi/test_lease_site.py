@@ -40,6 +40,7 @@ from labelsvc.services.labeling import request_labels
 from labelsvc.services.lease_returns import decommission, expire_leases, return_serials
 from labelsvc.services.lease_site import link_authority, mirror_pool, refill_leases
 from labelsvc.services.print_queue import WorkerSet
+from labelsvc.store.lease_site import LeaseSiteRepo
 
 GTIN = "09506000134352"  # the demo product; pool demo-units at the authority
 POOL = "demo-units"
@@ -285,6 +286,13 @@ def test_linking_says_when_the_token_is_refused_or_the_authority_unreachable(
         link_authority(site.app, url=authority.url, site=site.name, token="lsv_wrong",
                        actor=ADMIN)  # fmt: skip
     assert refused.value.code == "authority-token-refused"
+    with site.app.store.read() as tx:
+        token = LeaseSiteRepo(tx).subscription_secret("authority")
+    assert token is not None
+    with pytest.raises(Conflict) as wrong:
+        link_authority(site.app, url=authority.url, site="someone-else", token=token,
+                       actor=ADMIN)  # fmt: skip
+    assert wrong.value.code == "site-not-yours" and site.name in wrong.value.detail
     dead = f"http://127.0.0.1:{free_port()}"
     linked = site.cli("lease", "link", "--authority", dead, "--site", site.name, "--token", "t")
     assert linked.returncode == 0, linked.stderr

@@ -63,6 +63,15 @@ def sites_list(call: Call) -> Reply:
     return Reply(page_in_memory(rows, call.query, lambda s: s.name, site_json))
 
 
+@route("GET", "/sites/{name}", summary="One site", tag="sites", params=PARAMS,
+       responses=json_ok(SITE), permission="lease",
+       description="An admin, or the site itself (403 `site-not-yours` for another site's "
+       "token): how a site checks its link.")  # fmt: skip
+def sites_get(call: Call, name: str) -> Reply:
+    """A site's state."""
+    return Reply(site_json(lease_grant.get_site(call.app.store, name, call.actor)))
+
+
 @route("POST", "/sites/{name}/decommission", summary="Decommission a site", tag="sites",
        params=PARAMS, responses=json_ok(SITE), permission="lease",
        description="The site gets no new lease (requests are refused with the reason); what "
