@@ -33,6 +33,7 @@ from storekit import rows, scalar
 from labelsvc.config import load_settings
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.errors import Conflict, Forbidden
+from labelsvc.gs1.check import is_valid_sscc
 from labelsvc.services.allocation import allocate, recover_abandoned
 from labelsvc.services.app import App
 from labelsvc.services.bootstrap import initialize
@@ -346,3 +347,21 @@ def test_a_partial_grant_is_taken_and_a_refusal_is_shown_with_its_reason(
         finally:
             authority.stop()
             site.app.store.shutdown()
+
+
+@pytest.mark.parametrize("pool", ["demo-sscc", "demo-custom"])
+def test_sscc_and_custom_pools_are_mirrored_and_leased_the_same_way(
+    site: Site, authority: LiveServer, pool: str
+) -> None:
+    mirrored = mirror_pool(site.app, pool, actor=ADMIN, block=40, low_water=5)
+    assert mirrored.spec.supply == "lease" and mirrored.remaining == 0
+    with pytest.raises(Conflict) as empty:
+        allocate(site.app.store, pool, 1, actor=ADMIN)
+    assert empty.value.code == "lease-exhausted"
+    assert refill_leases(site.app) == 2  # this pool's block and demo-units'
+    got = allocate(site.app.store, pool, 40, actor=ADMIN).serials
+    leases = json.loads(authority.cli("authority", "leases", "--site", site.name, "--pool", pool,
+                                      "--json").stdout)  # fmt: skip
+    assert set(got) == set(_serials_at_authority(authority, leases[0]["id"]))
+    if pool == "demo-sscc":
+        assert all(is_valid_sscc(v) for v in got)
