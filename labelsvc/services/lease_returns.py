@@ -119,7 +119,9 @@ def return_serials(app: App, serials: Sequence[str], *, actor: Actor) -> Returne
         raise InvalidInput("lease-return-empty", "Name the serials to return.")
     with app.store.write() as tx:
         site, repo = _site(tx), LeaseSiteRepo(tx)
-        found = repo.value_states(list(serials))
+        for block_id in sorted({b for b, _, _ in repo.value_states(list(serials)).values()}):
+            repo.lock_block(block_id)
+        found = repo.value_states(list(serials))  # again, under the locks
         by_block: dict[int, list[str]] = {}
         for value in serials:
             if value not in found:

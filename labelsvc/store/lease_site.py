@@ -133,7 +133,13 @@ class LeaseSiteRepo:
         )
 
     def lock_block(self, block_id: int) -> str | None:
-        """Lock a supply block for the rest of the write; its state, or None."""
+        """Lock a supply block's pool, then the block, for the rest of the write (the order
+        allocation takes them in, so a return never deadlocks with an allocation)."""
+        self.tx.execute(
+            "SELECT name FROM pools WHERE name = (SELECT pool FROM supply_blocks WHERE id = ?)"
+            f"{self.tx.for_update}",
+            (block_id,),
+        ).fetchall()
         row = self.tx.execute(
             f"SELECT state FROM supply_blocks WHERE id = ?{self.tx.for_update}", (block_id,)
         ).fetchone()
