@@ -2,7 +2,8 @@
 the authority over HTTP, and lease grants at the authority with 8 sites asking at once
 beside plain allocations of the same size by 8 clients.
 
-The authority is a live ``labelsvc serve`` (waitress, SQLite); the site is an App on its own
+The authority is a live ``labelsvc serve`` (waitress), on SQLite and then on PostgreSQL (a
+private cluster, fsync on; or ``LABELSVC_BENCH_POSTGRES``); the site is an App on its own
 SQLite file holding a leased block of demo-units. Rounds are interleaved and repeated: each
 figure is printed beside its reference measured in the same run.
 """
@@ -21,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
 from pathlib import Path
 
+from bench_stores import new_database, postgres
 from common import fresh_app, p50_p99
 
 from labelsvc.config import load_settings
@@ -40,13 +42,14 @@ GRANTS = 10  # lease requests per site per round
 BLOCK = 1000  # serials per lease (and per reference allocation)
 
 
-def _start(folder: Path) -> tuple[subprocess.Popen[bytes], int, Path]:
+def _start(folder: Path, store_url: str) -> tuple[subprocess.Popen[bytes], int, Path]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
     config = folder / "config.toml"
     config.write_text(f"[server]\nport = {port}\nthreads = 8\n[limits]\n"
-                      "api_requests_per_second = 0\n", encoding="utf-8")  # fmt: skip
+                      f"api_requests_per_second = 0\n[storage]\nurl = {json.dumps(store_url)}\n",
+                      encoding="utf-8")  # fmt: skip
     subprocess.run([sys.executable, "-m", "labelsvc", "--config", str(config), "init",
                     "--admin-password", "bench-password"], check=True, capture_output=True,
                    cwd=folder)  # fmt: skip
@@ -107,9 +110,17 @@ def _burst(port: int, tokens: list[str], lease: bool) -> float:
 
 
 def run() -> list[tuple[str, str]]:
+    """The figures with the authority on SQLite, then on PostgreSQL (fsync on)."""
+    rows = _measure("", "authority on SQLite")
+    with postgres() as admin_url:
+        rows += _measure(new_database(admin_url), "authority on PostgreSQL")
+    return rows
+
+
+def _measure(store_url: str, title: str) -> list[tuple[str, str]]:
     """Start the authority, lease a block to a site, and measure interleaved rounds."""
     folder = Path(tempfile.mkdtemp(prefix="labelsvc-bench-leases-"))
-    server, port, config = _start(folder)
+    server, port, config = _start(folder, store_url)
     authority = App.open(load_settings(config))
     site = fresh_app()
     try:
@@ -135,11 +146,12 @@ def run() -> list[tuple[str, str]]:
         conn.close()
         asked = ROUNDS * SITES * GRANTS
         return [
-            ("single allocation, local lease (site, SQLite)", p50_p99(local)),
-            ("single allocation, authority over HTTP (reference)", p50_p99(remote)),
-            (f"lease grants of {BLOCK:,}, {SITES} sites at once",
+            (title, ""),
+            ("  single allocation, local lease (site, SQLite)", p50_p99(local)),
+            ("  single allocation, authority over HTTP (reference)", p50_p99(remote)),
+            (f"  lease grants of {BLOCK:,}, {SITES} sites at once",
              f"{asked / leases:,.1f} leases/s ({asked * BLOCK / leases:,.0f} serials/s)"),
-            (f"allocations of {BLOCK:,}, {SITES} clients at once (reference)",
+            (f"  allocations of {BLOCK:,}, {SITES} clients at once (reference)",
              f"{asked / allocations:,.1f} /s ({asked * BLOCK / allocations:,.0f} serials/s)"),
         ]  # fmt: skip
     finally:
