@@ -132,6 +132,11 @@ def test_a_site_refills_at_low_water_and_each_serial_is_issued_once(
     leases = json.loads(authority.cli("authority", "leases", "--site", site.name,
                                       "--json").stdout)  # fmt: skip
     assert [lease["granted"] for lease in leases] == [100, 100]
+    table = authority.cli("authority", "leases", "--pool", POOL).stdout
+    assert site.name in table and "outstanding" in table
+    assert site.name in authority.cli("authority", "site", "list").stdout
+    status = site.cli("lease", "status").stdout
+    assert f"site {site.name}: linked" in status and status.count("received") == 2
     granted = set()
     for lease in leases:
         granted |= set(_serials_at_authority(authority, lease["id"]))
