@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -71,6 +74,25 @@ def _start_authority(folder: Path, store_url: str, lease_days: float = 30.0,
     folder.mkdir(parents=True, exist_ok=True)
     leases = {"lease_days": lease_days, "max_outstanding": max_outstanding}
     return start_live_server(folder, {"leases": leases}, store_url)
+
+
+def _restart(server: LiveServer) -> LiveServer:
+    """Start a stopped server again on its config (the same port and database)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "labelsvc", "--config", str(server.config), "serve"],
+        stdout=server.log.open("ab"), stderr=subprocess.STDOUT, cwd=server.project,
+    )  # fmt: skip
+    again = LiveServer(server.url, server.project, server.config, process, server.log)
+    assert wait_until(lambda: _answers(server.url)), server.log.read_text()
+    return again
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/api/v1/health", timeout=1) as r:
+            return bool(r.status == 200)
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -370,3 +392,29 @@ def test_sscc_and_custom_pools_are_mirrored_and_leased_the_same_way(
     assert set(got) == set(_serials_at_authority(authority, leases[0]["id"]))
     if pool == "demo-sscc":
         assert all(is_valid_sscc(v) for v in got)
+
+
+def test_decommissioning_while_the_authority_is_away_finishes_when_it_is_back(
+    tmp_path: Path, store_kind: str
+) -> None:
+    with new_store_url(store_kind) as url:
+        authority = _start_authority(tmp_path / "authority", url)
+        site = make_site(tmp_path / "site", authority, block=40, low_water=0)
+        try:
+            assert refill_leases(site.app) == 1
+            authority.stop()
+            said = decommission(site.app, actor=ADMIN)
+            assert said.startswith("Returned locally") and "authority-unreachable" in said
+            [message] = site.returned()
+            assert message["reason"] == "decommissioned" and len(message["serials"]) == 40
+            with pytest.raises(Conflict):
+                allocate(site.app.store, POOL, 1, actor=ADMIN, gtin=GTIN)
+            authority = _restart(authority)
+            assert refill_leases(site.app) == 0  # tells the authority; asks for nothing
+            assert "decommissioned" in site.cli("lease", "status").stdout
+            sites = json.loads(authority.cli("authority", "site", "list", "--json").stdout)
+            assert {s["name"]: s["state"] for s in sites}[site.name] == "decommissioned"
+            assert len(site.returned()) == 1  # nothing returned twice
+        finally:
+            authority.stop()
+            site.app.store.shutdown()
