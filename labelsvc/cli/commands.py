@@ -58,6 +58,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "count": ("labelsvc.cli.locations_cmd", "count", "Cycle counts of a bin or container."),
     "identity": ("labelsvc.cli.identity_cmd", "identity", "GS1 identities: site, stations."),
     "epcis": ("labelsvc.cli.epcis_cmd", "epcis", "EPCIS 2.0 capture and query."),
+    "authority": ("labelsvc.cli.authority_cmd", "authority", "Serial authority: sites, leases."),
+    "lease": ("labelsvc.cli.lease_cmd", "lease", "A site's leased blocks of serials."),
 }
 
 

@@ -32,6 +32,7 @@ class LeaseAnswer:
     lease: LeaseRow
     serials: list[str]
     continuation: int | None
+    replayed: bool = False  # the answer given before to the same collection id
 
 
 def register_site(
@@ -87,7 +88,7 @@ def request_lease(
                 f"Collection id {collection_id!r} was already used for {earlier.requested:,} "
                 f"serials of pool {earlier.pool}; use a new one for a different request.",
             )
-        return page(store, earlier.id, actor=actor)
+        return replace(page(store, earlier.id, actor=actor), replayed=True)
     grant, reason = _how_many(store, site, pool, count, cfg)
     allocation_id = None
     if grant > 0:
@@ -174,3 +175,54 @@ def _allocate(store: Store, site: SiteRow, actor: Actor, pool: str, count: int,
         idempotency_key=f"lease:{site.name}:{collection_id}", limit=count,
     )  # fmt: skip
     return result.id
+
+
+def list_sites(store: Store, actor: Actor) -> list[SiteRow]:
+    """Every site the authority leases to (admins)."""
+    require(actor, "manage")
+    with store.read() as tx:
+        return LeaseRepo(tx).sites()
+
+
+def get_site(store: Store, name: str, actor: Actor) -> SiteRow:
+    """One site (an admin, or the site itself: how a site checks its link)."""
+    require(actor, "lease")
+    with store.read() as tx:
+        return _site_for(tx, name, actor)
+
+
+def _site_for(tx: Tx, name: str, actor: Actor) -> SiteRow:
+    site = LeaseRepo(tx).site(name)
+    if not actor.may("manage") and site_of(tx, actor).name != name:
+        raise Forbidden("site-not-yours", f"This token is site {site_of(tx, actor).name}'s, "
+                        f"not {name}'s.", site=site_of(tx, actor).name)  # fmt: skip
+    if site is None:
+        raise NotFound("site-not-found", f"There is no site named {name!r}.", site=name)
+    return site
+
+
+def decommission_site(store: Store, name: str, actor: Actor) -> SiteRow:
+    """A site gets no new lease from now on (an admin, or the site itself, says so).
+
+    What it holds unused it returns through its outbox (``lease.returned``).
+    """
+    require(actor, "lease")
+    with store.write() as tx:
+        repo = LeaseRepo(tx)
+        site = _site_for(tx, name, actor)
+        if site.state != SiteState.DECOMMISSIONED:
+            repo.set_site_state(name, SiteState.DECOMMISSIONED)
+            tx.events.append("site-decommissioned", actor=actor.label, subject=f"site:{name}")
+        found = repo.site(name)
+        assert found is not None
+        return found
+
+
+def list_leases(store: Store, actor: Actor, *, site: str | None = None, pool: str | None = None,
+                before: int | None = None, limit: int = 100) -> list[LeaseRow]:  # fmt: skip
+    """Leases newest first: an admin's of every site, a site's its own."""
+    require(actor, "lease")
+    with store.read() as tx:
+        if not actor.may("manage"):
+            site = site_of(tx, actor).name
+        return LeaseRepo(tx).all(site=site, pool=pool, before=before, limit=limit)

@@ -151,10 +151,11 @@ class LeaseRepo:
         return _lease(row) if row else None
 
     def all(
-        self, *, site: str | None = None, pool: str | None = None, limit: int = 500
-    ) -> list[LeaseRow]:
-        """Leases, newest first, of one site or pool or all."""
-        sql, params = "SELECT * FROM leases WHERE 1 = 1", list[Any]()
+        self, *, site: str | None = None, pool: str | None = None, limit: int = 500,
+        before: int | None = None,
+    ) -> list[LeaseRow]:  # fmt: skip
+        """Leases, newest first, of one site or pool or all (ids below ``before``)."""
+        sql, params = "SELECT * FROM leases WHERE id < ?", list[Any]([before or 2**62])
         if site is not None:
             sql, params = sql + " AND site = ?", [*params, site]
         if pool is not None:

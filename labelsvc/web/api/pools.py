@@ -29,7 +29,10 @@ POOL = obj({
     "state": {"enum": ["active", "suspended", "exhausted", "retired"]},
     "gtins": {"type": "array", "items": STRING},
     "company_prefix": OPT_STRING,
+    "extension_digit": OPT_INTEGER,
     "pattern": OPT_STRING,
+    "alphabet": OPT_STRING,
+    "length": OPT_INTEGER,
     "range_start": OPT_INTEGER,
     "range_end": OPT_INTEGER,
     "description": STRING,
@@ -60,7 +63,9 @@ def pool_json(p: PoolStatus) -> dict[str, Any]:
     s = p.spec
     return {
         "name": s.name, "kind": s.kind, "strategy": s.strategy, "state": s.state,
-        "gtins": list(s.gtins), "company_prefix": s.company_prefix, "pattern": s.pattern,
+        "gtins": list(s.gtins), "company_prefix": s.company_prefix,
+        "extension_digit": s.extension_digit, "pattern": s.pattern, "alphabet": s.alphabet,
+        "length": s.length,
         "range_start": s.range_start, "range_end": s.range_end, "description": s.description,
         "capacity": p.capacity, "used": p.used, "remaining": p.remaining,
         "percent_used": round(p.percent_used, 4), "low_water": s.low_water, "low": p.low,
