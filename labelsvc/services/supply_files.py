@@ -39,7 +39,7 @@ from labelsvc.services.supply import receive_block
 from labelsvc.store import Store
 from labelsvc.store.supply import BlockRow
 
-_META = re.compile(r"#\s*([A-Za-z_-]+)\s*:\s*(.*?)\s*$")
+_META = re.compile(r"#\s*([A-Za-z0-9_-]+)\s*:\s*(.*?)\s*$")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 REDO = "Nothing was imported; fix the file (or get it again from its issuer) and import it again."
 
