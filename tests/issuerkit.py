@@ -61,8 +61,8 @@ class Issuer:
             if collection not in self.blocks:
                 first = self.issued
                 self.issued += count
-                self.blocks[collection] = [f"{self.prefix}-{n:06}" for n in range(first,
-                                                                                   self.issued)]  # fmt: skip
+                numbers = range(first, self.issued)
+                self.blocks[collection] = [f"{self.prefix}-{n:06}" for n in numbers]
             return self.blocks[collection]
 
     def _answer(self, handler: BaseHTTPRequestHandler) -> None:

@@ -51,8 +51,8 @@ def test_an_issued_list_uploads_once_and_a_damaged_one_is_refused(stack: Stack) 
     serials = [f"UP-{n:04}" for n in range(50)]
     made = _list_pool(stack, "uploaded", serials)
     assert (made["count"], made["format"], made["block"]["origin"]) == (50, "csv", "file")
-    again = stack.api.post("/pools/uploaded/supply", {"name": "uploaded.csv", "file":
-                           f"# count: 1\n# sha256: {list_checksum(['UP-0001'])}\nserial\nUP-0001\n"},
+    one = f"# count: 1\n# sha256: {list_checksum(['UP-0001'])}\nserial\nUP-0001\n"
+    again = stack.api.post("/pools/uploaded/supply", {"name": "uploaded.csv", "file": one},
                            token="admin")  # fmt: skip
     assert "waits in another block" in assert_problem(again, 409, "serial-duplicate")["detail"]
     damaged = stack.api.post("/pools/uploaded/supply", {"name": "x.xml", "file":

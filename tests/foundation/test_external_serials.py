@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from issuerkit import Issuer
+from livekit import run_cli, write_config
 from storekit import rows, scalar
 
 from labelsvc.domain.actors import Actor
@@ -165,3 +168,24 @@ def test_a_wrong_issuer_token_stores_nothing_and_says_why(
     [status] = supply_status(issued, admin)
     assert status.issuer is not None and "HTTP 401" in (status.issuer.last_error or "")
     assert _stored(issued) == (0, 0)
+
+
+def test_the_command_line_imports_a_list_names_an_issuer_refills_and_shows_status(
+    issued: App, project: Path, store_url: str, issuer: Issuer
+) -> None:
+    config = write_config(project, {"storage": {"url": store_url}})
+    good, bad = project / "mah.xml", project / "bad.csv"
+    good.write_bytes(xml_file(SERIALS[:20]))
+    bad.write_bytes(csv_file(SERIALS[:20], count=19))
+    refused = run_cli(config, "supply", "import", "issued", str(bad))
+    assert refused.returncode != 0 and "bad.csv line 1" in refused.stderr, refused.stderr
+    done = run_cli(config, "supply", "import", "issued", str(good))
+    assert done.returncode == 0 and "20 serials from mah.xml (xml" in done.stdout, done.stderr
+    named = run_cli(config, "supply", "issuer", "issued", "--url", issuer.url, "--token",
+                    issuer.token, "--block", "50", "--low-water", "30")  # fmt: skip
+    assert named.returncode == 0, named.stderr
+    assert "1 block(s) received" in run_cli(config, "supply", "refill").stdout
+    status = run_cli(config, "supply", "status", "--json")
+    assert status.returncode == 0, status.stderr
+    [shown] = json.loads(status.stdout)
+    assert shown["available"] == 70 and issuer.token not in status.stdout
