@@ -134,24 +134,25 @@ def _refill(app: App, pool: str) -> int:
 
 
 def _store(app: App, issuer: IssuerRow, collection: str, serials: list[str]) -> int:
-    """Keep the block, once; a block the issuer would not give ends the request."""
-    with app.store.write() as tx:
-        repo = IssuerRepo(tx)
-        if tx.supply.block_by_reference(str(BlockOrigin.ISSUER), collection) is not None:
-            repo.finish_request(issuer.pool, collection)  # another instance stored it
-            return 0
-        if not serials:
-            repo.finish_request(issuer.pool, collection, f"{collection}: the issuer gave none")
-            return 0
+    """Keep the block, once (the issuer's row is locked: two instances store it once); a
+    block the issuer would not give ends the request, a bad one is refused whole."""
     try:
         with app.store.write() as tx:
+            repo = IssuerRepo(tx)
+            repo.get(issuer.pool, lock=True)
+            if tx.supply.block_by_reference(str(BlockOrigin.ISSUER), collection) is not None:
+                repo.finish_request(issuer.pool, collection)  # another instance stored it
+                return 0
+            if not serials:
+                repo.finish_request(issuer.pool, collection, f"{collection}: the issuer gave none")
+                return 0
             receive_block(
                 tx, pool=issuer.pool, gtin=issuer.gtin, origin=BlockOrigin.ISSUER,
                 reference=collection, values=serials, actor=SYSTEM,
                 checksum=list_checksum(serials),
             )  # fmt: skip
-            IssuerRepo(tx).finish_request(issuer.pool, collection)
-    except LabelsvcError as exc:  # a bad block: refused whole, said where an admin looks
+            repo.finish_request(issuer.pool, collection)
+    except LabelsvcError as exc:  # kept where an admin looks; asked again next round
         with app.store.write() as tx:
             IssuerRepo(tx).failed(issuer.pool, f"{collection}: {exc.detail}")
         return 0

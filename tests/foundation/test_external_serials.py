@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,20 @@ def test_the_command_line_imports_a_list_names_an_issuer_refills_and_shows_statu
     assert status.returncode == 0, status.stderr
     [shown] = json.loads(status.stdout)
     assert shown["available"] == 70 and issuer.token not in status.stdout
+
+
+def test_two_instances_refilling_at_once_store_one_block(
+    issued: App, admin: Actor, issuer: Issuer
+) -> None:
+    configure_issuer(issued, "issued", url=issuer.url, token=issuer.token, block=2_000,
+                     low_water=10, actor=admin)  # fmt: skip
+    other = App.open(issued.settings)
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            done = list(pool.map(refill_from_issuers, [issued, other, issued, other]))
+    finally:
+        other.store.shutdown()
+    assert sum(done) == 1 and issuer.issued == 2_000 and len(issuer.blocks) == 1
+    assert _stored(issued) == (1, 2_000)
+    [status] = supply_status(issued, admin)
+    assert status.issuer is not None and status.issuer.last_error is None

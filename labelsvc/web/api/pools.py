@@ -91,10 +91,10 @@ RETURNED = obj({
 RETURNED["examples"] = [{"allocation": 41, "pool": "demo-units", "serials": ["100002"],
                          "block": 7}]  # fmt: skip
 PAGE_QUERY = {
-    "continuation": {"type": "integer", "minimum": 0,
+    "continuation": {"type": "integer", "minimum": 0, "maximum": 2**53,
                      "description": "The `continuation` of the previous page"},
 }  # fmt: skip
-ALLOCATION_ID = {"allocation_id": {"type": "integer", "minimum": 1}}
+ALLOCATION_ID = {"allocation_id": {"type": "integer", "minimum": 1, "maximum": 2**53}}
 
 
 def pool_json(p: PoolStatus) -> dict[str, Any]:
