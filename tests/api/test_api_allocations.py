@@ -18,6 +18,7 @@ from labelsvc.services.app import App
 from labelsvc.services.pools import save_pool
 from labelsvc.services.print_queue import WorkerSet
 from labelsvc.services.supply_files import list_checksum
+from labelsvc.web.api.openapi import build
 
 GTIN = "09506000134352"
 
@@ -134,3 +135,19 @@ def test_a_printed_serial_is_refused_back_and_an_unprinted_one_is_issued_again(
     rest = api.post("/pools/line/allocations", {"count": 5}, token="label").json
     assert rest["serials"] == ["LN-007", "LN-008", "LN-009", "LN-003", "LN-005"]
     assert api.get("/pools/line", token="read").json["remaining"] == 0
+
+
+def test_the_openapi_document_describes_the_new_operations_with_examples() -> None:
+    paths = build()["paths"]
+    allocate_op = paths["/api/v1/pools/{name}/allocations"]["post"]
+    assert "collection_id" in allocate_op["requestBody"]["content"]["application/json"]["schema"][
+        "properties"
+    ]  # fmt: skip
+    for path, method, status in (("/api/v1/pools/{name}/allocations", "post", "201"),
+                                 ("/api/v1/allocations/{allocation_id}/returns", "post", "200"),
+                                 ("/api/v1/pools/{name}/supply", "post", "201")):  # fmt: skip
+        op = paths[path][method]
+        assert op["requestBody"]["content"]["application/json"]["schema"]["examples"], path
+        assert op["responses"][status]["content"]["application/json"]["schema"]["examples"], path
+    page = paths["/api/v1/allocations/{allocation_id}/serials"]["get"]
+    assert [p["name"] for p in page["parameters"]] == ["allocation_id", "continuation"]

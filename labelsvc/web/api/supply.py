@@ -33,6 +33,13 @@ BLOCK = obj({
 })  # fmt: skip
 IMPORTED = obj({"pool": STRING, "format": {"enum": ["csv", "xml"]}, "count": INTEGER,
                 "sha256": STRING, "block": BLOCK})  # fmt: skip
+IMPORTED["examples"] = [{
+    "pool": "issued", "format": "csv", "count": 2,
+    "sha256": "5f0d22262a75bd3a3cd18f6dafee407c9ddc9a2a3037906abd8a6038a890af19",
+    "block": {"id": 3, "gtin": None, "origin": "file", "reference": "issuer-0017.csv#sha256:...",
+              "count": 2, "available": 2, "state": "active", "checksum": "5f0d...",
+              "created_at": "2026-12-02T04:00:00.000Z"},
+}]  # fmt: skip
 ISSUER = obj({
     "url": STRING, "gtin": OPT_STRING, "block": INTEGER, "low_water": INTEGER,
     "report_url": OPT_STRING, "subscription": OPT_STRING, "requests": INTEGER,
