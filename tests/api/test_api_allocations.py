@@ -4,17 +4,20 @@ upload of an issued list."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from apikit import Api, Stack, assert_problem
+from issuerkit import Issuer
 
 from labelsvc.domain.actors import SYSTEM
 from labelsvc.domain.leases import SERIALS_PAGE
 from labelsvc.domain.pools import PoolSpec
 from labelsvc.services.app import App
+from labelsvc.services.issuer_client import refill_from_issuers
 from labelsvc.services.pools import save_pool
 from labelsvc.services.print_queue import WorkerSet
 from labelsvc.services.supply_files import list_checksum
@@ -151,3 +154,26 @@ def test_the_openapi_document_describes_the_new_operations_with_examples() -> No
         assert op["responses"][status]["content"]["application/json"]["schema"]["examples"], path
     page = paths["/api/v1/allocations/{allocation_id}/serials"]["get"]
     assert [p["name"] for p in page["parameters"]] == ["allocation_id", "continuation"]
+
+
+def test_an_issuer_named_over_the_api_refills_its_pool_and_reports_use(stack: Stack) -> None:
+    save_pool(stack.app.store, PoolSpec(name="mah", kind="custom", supply="list"), SYSTEM)
+    issuer = Issuer(page=400).start()
+    try:
+        body = {"url": issuer.url, "token": issuer.token, "block": 1_000, "low_water": 100,
+                "report_url": "http://127.0.0.1:9/usage"}  # fmt: skip
+        made = stack.api.call("PUT", "/pools/mah/issuer", body, token="admin")
+        assert made.status == 200 and made.json["report_secret"], made.body
+        assert made.json["issuer"]["subscription"] == "issuer-mah"
+        assert_problem(stack.api.call("PUT", "/pools/demo-units/issuer", body, token="admin"),
+                       409, "pool-not-list")  # fmt: skip
+        assert refill_from_issuers(stack.app) == 1
+    finally:
+        issuer.stop()
+    supply = stack.api.get("/pools/mah/supply", token="read").json
+    assert supply["available"] == 1_000 and supply["blocks"][0]["origin"] == "issuer"
+    assert issuer.token not in json.dumps(supply)
+    hooks = stack.api.get("/webhooks", token="admin").json["items"]
+    assert [h["topics"] for h in hooks if h["name"] == "issuer-mah"] == [["list.usage"]]
+    got = stack.api.post("/pools/mah/allocations", {"count": 1_000}, token="label").json
+    assert got["serials"] == issuer.blocks[issuer.requests[0]["collection_id"]]

@@ -1,10 +1,11 @@
-"""``/pools/{name}/supply``: import a list of issued serials; a list pool's supply."""
+"""``/pools/{name}/supply``: import a list of issued serials, a list pool's supply; and
+``/pools/{name}/issuer``: the endpoint it refills from."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from labelsvc.services.issuer_client import PoolSupply, supply_status
+from labelsvc.services.issuer_client import PoolSupply, configure_issuer, supply_status
 from labelsvc.services.supply_files import import_list
 from labelsvc.store.supply import BlockRow
 from labelsvc.web.api.registry import Call, Reply, json_ok, route
@@ -87,3 +88,39 @@ def supply_import(call: Call, name: str) -> Reply:
 def supply_get(call: Call, name: str) -> Reply:
     """Free serials, blocks and the issuer's last request."""
     return Reply(supply_json(supply_status(call.app, call.actor, name)[0]))
+
+
+ISSUER_BODY = body(
+    {
+        "url": {"type": "string", "minLength": 8, "maxLength": 2000, "pattern": "^https?://"},
+        "token": {"type": "string", "minLength": 1, "maxLength": 500},
+        "block": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+        "low_water": {"type": "integer", "minimum": 0, "maximum": 1_000_000},
+        "gtin": {"type": "string", "pattern": "^[0-9]{14}$"},
+        "report_url": {"type": "string", "minLength": 8, "maxLength": 2000,
+                       "pattern": "^https?://"},
+    },
+    required=("url", "block", "low_water"),
+)  # fmt: skip
+ISSUER_BODY["examples"] = [{"url": "https://serials.example.com/api/blocks", "token": "s3cret",
+                            "block": 5000, "low_water": 1000,
+                            "report_url": "https://serials.example.com/api/usage"}]  # fmt: skip
+ISSUER_SET = obj({"pool": STRING, "issuer": ISSUER, "report_secret": OPT_STRING})
+
+
+@route("PUT", "/pools/{name}/issuer", summary="Name the issuer a list pool refills from",
+       tag="pools", body=ISSUER_BODY, errors=(409,), responses=json_ok(ISSUER_SET),
+       permission="manage",
+       description="Below `low_water` free serials the pool asks `url` for a block of `block` "
+       "(the README describes the request and answer). With `report_url`, a webhook "
+       "subscription `issuer-POOL` to topic `list.usage` is made; its signing secret is "
+       "answered this once in `report_secret`.")  # fmt: skip
+def supply_issuer(call: Call, name: str) -> Reply:
+    """Configure (or change) the pool's issuer."""
+    b = call.body
+    made = configure_issuer(call.app, name, url=b["url"], token=b.get("token"), block=b["block"],
+                            low_water=b["low_water"], gtin=b.get("gtin"),
+                            report_url=b.get("report_url"), actor=call.actor)  # fmt: skip
+    [shown] = supply_status(call.app, call.actor, name)
+    issuer = supply_json(shown)["issuer"]
+    return Reply({"pool": name, "issuer": issuer, "report_secret": made.report_secret})
