@@ -169,7 +169,7 @@ def _returnable(tx: Tx, record: AllocationRow, wanted: list[str]) -> dict[str, H
                            "printed can be returned (void a destroyed label instead). Nothing "
                            "was returned.", serial=value, state=item.state)  # fmt: skip
     ids = [held[v].id for v in wanted]
-    busy = serials.with_history(ids) | serials.in_pending_jobs(ids, record.created_at)
+    busy = serials.with_history(ids) | serials.in_print_jobs(ids, record.created_at)
     if busy:
         value = next(v for v in wanted if held[v].id in busy)
         raise Conflict("serial-used", f"Serial {value!r} has a print job or history; only "

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from labelsvc.store.db import Tx
 
 BATCH = 500  # ids or values per IN (...) list
-PENDING_JOBS = ("queued", "held", "sending", "failed", "needs-confirmation")
 
 
 @dataclass(frozen=True)
@@ -74,13 +73,13 @@ class AllocationSerials:
             found |= {int(r[0]) for r in rows}
         return found
 
-    def in_pending_jobs(self, item_ids: Sequence[int], since: str) -> set[int]:
-        """Those items a print job made since ``since`` may still print."""
+    def in_print_jobs(self, item_ids: Sequence[int], since: str) -> set[int]:
+        """Those items a print job made since ``since`` names, unless it was cancelled (a
+        job not printed, failed or held may still print them)."""
         wanted = set(item_ids)
-        marks = ", ".join("?" * len(PENDING_JOBS))
         rows = self.tx.execute(
-            f"SELECT item_ids FROM print_jobs WHERE state IN ({marks}) AND created_at >= ?",
-            (*PENDING_JOBS, since),
+            "SELECT item_ids FROM print_jobs WHERE state <> 'cancelled' AND created_at >= ?",
+            (since,),
         )
         found: set[int] = set()
         for (text,) in rows:
