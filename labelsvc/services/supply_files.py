@@ -160,11 +160,9 @@ def parse_xml(name: str, data: bytes) -> SerialList:
 
 
 def parse_list(name: str, data: bytes) -> SerialList:
-    """Read a file by its name's suffix (``.xml``, ``.csv``), else by its first character."""
-    kind = name.lower().rsplit(".", 1)[-1] if "." in name else ""
-    if kind not in ("xml", "csv"):
-        kind = "xml" if data.lstrip()[:1] == b"<" else "csv"
-    if kind == "xml":
+    """Read a file as XML when it starts with ``<`` (after a BOM and blanks), else as CSV:
+    the content decides, whatever the file is called."""
+    if data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<":
         found = parse_xml(name, data)
     else:
         try:

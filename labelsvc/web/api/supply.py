@@ -16,7 +16,7 @@ IMPORT_BODY = body(
         "file": {"type": "string", "minLength": 1,
                  "description": "The file's text: CSV or XML with count and sha256 (README)"},
         "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~ ]+$",
-                 "description": "The file's name (.csv or .xml; else the content decides)"},
+                 "description": "The file's name (errors name it); XML if it starts with <"},
         "gtin": {"type": "string", "pattern": "^[0-9]{14}$"},
     },
     required=("file", "name"),
