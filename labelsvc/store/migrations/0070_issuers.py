@@ -3,7 +3,8 @@
 Portable SQL only (SQLite and PostgreSQL). One issuer per pool. ``pending_collection`` is the
 collection id of the request in flight: it is written *before* the request is sent and
 cleared when its block is stored, so a request whose answer was lost is sent again with the
-same id and the issuer answers with the same block (never a second one).
+same id and the issuer answers with the same block (never a second one). An index lets a
+return of unused serials find the print jobs made since their allocation.
 """
 
 from __future__ import annotations
@@ -32,10 +33,12 @@ STATEMENTS = [
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL
     )""",
+    # A return of unused serials looks at the print jobs made since their allocation.
+    "CREATE INDEX print_jobs_created ON print_jobs(created_at)",
 ]
 
 
 def migrate(conn: MigrationConn) -> None:
-    """Add the issuers table."""
+    """Add the issuers table and the index."""
     for statement in STATEMENTS:
         conn.execute(statement)
