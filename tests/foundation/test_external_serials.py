@@ -80,8 +80,12 @@ def test_a_wrong_count_a_repeated_or_malformed_serial_is_refused_naming_the_line
         (csv_file([*SERIALS[:3], "BAD SERIAL\u00e9"]), "serial-invalid", "line 8"),
         (b"<serialList count='1' sha256='x'><serial>A</serial>", "supply-file-invalid", "line 1"),
         (b"# count: 1\nserial\nA\n", "supply-file-unchecked", "line 1"),
-        (b'<!DOCTYPE l [<!ENTITY a "EXT">]>\n<serialList count="1" sha256="x"><serial>&a;'
-         b"</serial></serialList>", "supply-file-invalid", "a DTD is not allowed"),
+        (
+            b'<!DOCTYPE l [<!ENTITY a "EXT">]>\n<serialList count="1" sha256="x"><serial>&a;'
+            b"</serial></serialList>",
+            "supply-file-invalid",
+            "a DTD is not allowed",
+        ),
     ]
     for data, code, where in cases:
         with pytest.raises(InvalidInput) as refused:
