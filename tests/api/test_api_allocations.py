@@ -177,3 +177,18 @@ def test_an_issuer_named_over_the_api_refills_its_pool_and_reports_use(stack: St
     assert [h["topics"] for h in hooks if h["name"] == "issuer-mah"] == [["list.usage"]]
     got = stack.api.post("/pools/mah/allocations", {"count": 1_000}, token="label").json
     assert got["serials"] == issuer.blocks[issuer.requests[0]["collection_id"]]
+
+
+def test_an_own_pool_issues_a_returned_sscc_again_and_no_other_client_may_return_it(
+    api: Api,
+) -> None:
+    made = api.post("/pools/demo-sscc/allocations", {"count": 3, "collection_id": "own-1"},
+                    token="label").json  # fmt: skip
+    path = f"/allocations/{made['id']}/returns"
+    assert_problem(api.post(path, {"serials": made["serials"][1:2]}, token="dock"), 403,
+                   "allocation-not-yours")  # fmt: skip
+    assert api.post(path, {"serials": made["serials"][1:2]}, token="label").status == 200
+    again = api.post("/pools/demo-sscc/allocations", {"count": 1}, token="label").json
+    assert again["serials"] == made["serials"][1:2]
+    counted = api.post("/pools/demo-sscc/allocations", {"count": 1}, token="label").json
+    assert counted["serials"][0] not in made["serials"]
