@@ -60,6 +60,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "epcis": ("labelsvc.cli.epcis_cmd", "epcis", "EPCIS 2.0 capture and query."),
     "authority": ("labelsvc.cli.authority_cmd", "authority", "Serial authority: sites, leases."),
     "lease": ("labelsvc.cli.lease_cmd", "lease", "A site's leased blocks of serials."),
+    "supply": ("labelsvc.cli.supply_cmd", "supply", "Serials issued elsewhere: import, issuer."),
 }
 
 

@@ -26,7 +26,7 @@ RESOURCES = (
     "openapi", "products", "pools", "labels", "jobs", "printers", "receipts", "containers",
     "serials", "shipments", "lots", "exports", "webhooks", "orders", "returns",
     "flow_metrics", "locations", "touchpoints", "epcis_rest", "identity",
-    "sites", "leases",
+    "sites", "leases", "supply",
 )  # fmt: skip
 HTTP_CODES = {
     400: "bad-request",

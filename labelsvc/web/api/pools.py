@@ -1,10 +1,17 @@
-"""``/pools``: list and get with capacity and usage; allocate serials."""
+"""``/pools``: list and get with capacity and usage; allocate serials (by collection id,
+in pages), page an allocation's serials and give back the ones never printed."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from labelsvc.services.allocation import Allocation, allocate
+from labelsvc.domain.leases import COLLECTION_ID_MAX, SERIALS_PAGE
+from labelsvc.services.allocation_returns import (
+    SerialsPage,
+    request_serials,
+    return_serials,
+    serials_page,
+)
 from labelsvc.services.pools import PoolStatus, get_pool, list_pools
 from labelsvc.web.api.registry import Call, Reply, json_ok, route
 from labelsvc.web.api.schemas import (
@@ -44,18 +51,53 @@ POOL = obj({
     "low": BOOLEAN,
     "guessable": BOOLEAN,
 })  # fmt: skip
+SERIALS = {"type": "array", "items": STRING}
 ALLOCATION = obj({
     "id": INTEGER, "pool": STRING, "gtin": OPT_STRING, "count": INTEGER,
-    "serials": {"type": "array", "items": STRING}, "created_at": TIME, "replayed": BOOLEAN,
+    "held": {"type": "integer", "description": "Serials it still holds (count less returned)"},
+    "collection_id": OPT_STRING, "serials": SERIALS,
+    "continuation": {"type": ["integer", "null"],
+                     "description": f"More serials: GET /allocations/{{id}}/serials?continuation="
+                                    f"<this>; null on the last page ({SERIALS_PAGE:,} a page)"},
+    "created_at": TIME, "replayed": BOOLEAN,
 })  # fmt: skip
+ALLOCATION["examples"] = [{
+    "id": 41, "pool": "demo-units", "gtin": "09506000134352", "count": 25000, "held": 25000,
+    "collection_id": "line-2-0017", "serials": ["100001", "100002", "..."],
+    "continuation": 90310, "created_at": "2026-12-02T04:00:00.000Z", "replayed": False,
+}]  # fmt: skip
 ALLOCATE_BODY = body(
     {
         "count": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
         "gtin": {"type": "string", "pattern": "^[0-9]{14}$"},
         "station": STATION,
+        "collection_id": {
+            "type": "string", "minLength": 1, "maxLength": COLLECTION_ID_MAX,
+            "pattern": "^[ -~]+$",
+            "description": "The request's id (OPEN-SCS SNCollectionID), per client: asking "
+                           "again with it answers the same serials",
+        },
     },
     required=("count",),
-)
+)  # fmt: skip
+ALLOCATE_BODY["examples"] = [{"count": 25000, "collection_id": "line-2-0017"}]
+RETURN_BODY = body(
+    {"serials": {"type": "array", "minItems": 1, "maxItems": SERIALS_PAGE,
+                 "items": {"type": "string", "minLength": 1, "maxLength": 40}}},
+    required=("serials",),
+)  # fmt: skip
+RETURN_BODY["examples"] = [{"serials": ["100002", "100003"]}]
+RETURNED = obj({
+    "allocation": INTEGER, "pool": STRING, "serials": SERIALS,
+    "block": {"type": "integer", "description": "The supply block they wait in"},
+})  # fmt: skip
+RETURNED["examples"] = [{"allocation": 41, "pool": "demo-units", "serials": ["100002"],
+                         "block": 7}]  # fmt: skip
+PAGE_QUERY = {
+    "continuation": {"type": "integer", "minimum": 0, "maximum": 2**53,
+                     "description": "The `continuation` of the previous page"},
+}  # fmt: skip
+ALLOCATION_ID = {"allocation_id": {"type": "integer", "minimum": 1, "maximum": 2**53}}
 
 
 def pool_json(p: PoolStatus) -> dict[str, Any]:
@@ -73,11 +115,12 @@ def pool_json(p: PoolStatus) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def allocation_json(a: Allocation) -> dict[str, Any]:
-    """An allocation with its serials."""
+def allocation_json(a: SerialsPage) -> dict[str, Any]:
+    """An allocation with one page of its serials."""
     return {
-        "id": a.id, "pool": a.pool, "gtin": a.gtin, "count": a.count, "serials": a.serials,
-        "created_at": a.created_at, "replayed": a.replayed,
+        "id": a.id, "pool": a.pool, "gtin": a.gtin, "count": a.count, "held": a.held,
+        "collection_id": a.collection_id, "serials": a.serials,
+        "continuation": a.continuation, "created_at": a.created_at, "replayed": a.replayed,
     }  # fmt: skip
 
 
@@ -97,14 +140,46 @@ def pools_get(call: Call, name: str) -> Reply:
 
 
 @route("POST", "/pools/{name}/allocations", summary="Allocate serials (all or nothing)",
-       tag="pools", body=ALLOCATE_BODY, errors=(409,), responses=json_ok(ALLOCATION, 201),
+       tag="pools", body=ALLOCATE_BODY, errors=(409,),
+       responses={**json_ok(ALLOCATION, 201), **json_ok(ALLOCATION)},
        permission="label",
-       description="An exhausted or suspended pool answers 409 with `remaining`.")  # fmt: skip
+       description="An exhausted or suspended pool answers 409 with `remaining`. The answer "
+       f"holds the first {SERIALS_PAGE:,} serials; `continuation` pages the rest. The same "
+       "`collection_id` (or Idempotency-Key) answers the same serials again; reused for "
+       "another pool or count: 409 `collection-id-mismatch`.")  # fmt: skip
 def pools_allocate(call: Call, name: str) -> Reply:
-    """Allocate ``count`` serials; with an Idempotency-Key a retry returns the same ones."""
-    result = allocate(
+    """Allocate ``count`` serials; a retry with the same collection id returns the same ones."""
+    result = request_serials(
         call.app.store, name, call.body["count"], actor=call.actor,
-        idempotency_key=call.service_key, gtin=call.body.get("gtin"),
-        station=call.body.get("station"), limit=call.app.settings.limits.max_allocation,
+        collection_id=call.body.get("collection_id"), idempotency_key=call.service_key,
+        gtin=call.body.get("gtin"), station=call.body.get("station"),
+        limit=call.app.settings.limits.max_allocation,
     )  # fmt: skip
-    return Reply(allocation_json(result), status=201)
+    return Reply(allocation_json(result), status=200 if result.replayed else 201)
+
+
+@route("GET", "/allocations/{allocation_id}/serials", summary="A page of an allocation's serials",
+       tag="pools", params=ALLOCATION_ID, query=PAGE_QUERY, errors=(409,),
+       responses=json_ok(ALLOCATION), permission="read",
+       description="Serials in the order they were issued, after `continuation`; returned "
+       "serials are left out. Only the client that allocated (or an admin) may read "
+       "them.")  # fmt: skip
+def allocations_serials(call: Call, allocation_id: int) -> Reply:
+    """The next page."""
+    found = serials_page(call.app.store, allocation_id, actor=call.actor,
+                         continuation=call.query.get("continuation"))  # fmt: skip
+    return Reply(allocation_json(found))
+
+
+@route("POST", "/allocations/{allocation_id}/returns", summary="Give back serials never printed",
+       tag="pools", params=ALLOCATION_ID, body=RETURN_BODY, errors=(409,),
+       responses=json_ok(RETURNED), permission="label",
+       description="All or nothing: each serial must still be the allocation's, never printed, "
+       "voided, packed or queued for printing, else 409 `serial-used` or "
+       "`serial-not-in-allocation` naming it. Returned serials go back into the pool's supply "
+       "and are issued again.")  # fmt: skip
+def allocations_return(call: Call, allocation_id: int) -> Reply:
+    """Return unused serials."""
+    done = return_serials(call.app.store, allocation_id, call.body["serials"], actor=call.actor)
+    return Reply({"allocation": done.allocation, "pool": done.pool, "serials": done.serials,
+                  "block": done.block})  # fmt: skip
