@@ -58,6 +58,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "count": ("labelsvc.cli.locations_cmd", "count", "Cycle counts of a bin or container."),
     "identity": ("labelsvc.cli.identity_cmd", "identity", "GS1 identities: site, stations."),
     "epcis": ("labelsvc.cli.epcis_cmd", "epcis", "EPCIS 2.0 capture and query."),
+    "reconcile": ("labelsvc.cli.reconcile_cmd", "reconcile", "Leased serials: state, refusals."),
 }
 
 
