@@ -1,0 +1,83 @@
+"""The site's reporter (both stores): several instances on one store report every leased
+serial, in batches of ``leases.report_batch`` with increasing ``seq``, and nothing twice;
+serials of issued lists are reported to their issuer per block."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+from leasekit import ADMIN, GTIN, POOL, units
+from storekit import scalar
+
+from labelsvc.domain.actors import Actor
+from labelsvc.domain.leases import BlockOrigin
+from labelsvc.domain.pools import PoolSpec
+from labelsvc.domain.topics import Topic
+from labelsvc.services.allocation import allocate
+from labelsvc.services.app import App
+from labelsvc.services.labeling import void
+from labelsvc.services.lease_report import report_usage
+from labelsvc.services.pools import save_pool
+from labelsvc.services.supply import receive_block
+
+
+def _messages(app: App, topic: Topic) -> list[dict[str, object]]:
+    with app.store.read() as tx:
+        return [m.payload for m in tx.outbox.by_topic(topic, limit=1000)]
+
+
+def test_two_instances_report_every_leased_serial_once_in_batches(
+    app: App, operator: Actor
+) -> None:
+    save_pool(app.store, units("lease"), ADMIN)
+    values = [f"L{n:07}" for n in range(1, 301)]
+    with app.store.write() as tx:
+        receive_block(tx, pool=POOL, gtin=GTIN, origin=BlockOrigin.LEASE, reference="7",
+                      values=values, actor=ADMIN)  # fmt: skip
+    issued = [v for _ in range(5) for v in allocate(app.store, POOL, 50, actor=operator).serials]
+    for value in issued[:3]:
+        void(app, f"01{GTIN}21{value}", reason="torn", actor=ADMIN)
+    small = replace(app.settings, leases=replace(app.settings.leases, report_batch=40))
+    instances = [App.open(small) for _ in range(2)]
+    counted: list[int] = []
+    threads = [threading.Thread(target=lambda a=a: counted.append(report_usage(a, "north")))
+               for a in instances]  # fmt: skip
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    for a in instances:
+        a.store.shutdown()
+    reports = _messages(app, Topic.LEASE_USAGE)
+    assert [r["seq"] for r in reports] == list(range(1, len(reports) + 1))
+    assert all(len(r["serials"]) <= 40 for r in reports)  # type: ignore[arg-type]
+    entries = [s for r in reports for s in r["serials"]]  # type: ignore[attr-defined]
+    assert sum(counted) == len(entries)
+    assert {s["value"] for s in entries} == set(issued)
+    assert len(entries) <= len(issued) + 3  # a voided one may come again, with its event
+    last = {s["value"]: s["state"] for s in entries}
+    assert [last[v] for v in issued[:4]] == ["voided", "voided", "voided", "allocated"]
+    assert {s["lease"] for s in entries} == {7} and {r["site"] for r in reports} == {"north"}
+    voids = [e for r in reports for e in r["events"] if e["type"] == "voided"]  # type: ignore[attr-defined]
+    assert sorted(e["item"]["value"] for e in voids) == sorted(issued[:3])
+    assert report_usage(app) == 0
+    assert scalar(app, "SELECT seq FROM lease_report_cursors WHERE name = 'lease'") == len(reports)
+
+
+def test_serials_of_an_issued_list_are_reported_to_their_issuer_per_block(
+    app: App, operator: Actor
+) -> None:
+    save_pool(app.store, PoolSpec(name="issued", kind="custom", supply="list"), ADMIN)
+    with app.store.write() as tx:
+        receive_block(tx, pool="issued", gtin=None, origin=BlockOrigin.ISSUER,
+                      reference="col-1", values=["X1", "X2", "X3"], actor=ADMIN)  # fmt: skip
+        receive_block(tx, pool="issued", gtin=None, origin=BlockOrigin.FILE,
+                      reference="file.csv", values=["F1", "F2"], actor=ADMIN)  # fmt: skip
+    allocate(app.store, "issued", 5, actor=operator)
+    assert report_usage(app) == 5
+    assert _messages(app, Topic.LIST_USAGE) == [{
+        "pool": "issued", "issuer_reference": "col-1",
+        "serials": [{"value": v, "gtin": None, "state": "allocated"} for v in ("X1", "X2", "X3")],
+    }]  # fmt: skip
+    assert _messages(app, Topic.LEASE_USAGE) == []
