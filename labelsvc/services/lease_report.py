@@ -25,6 +25,7 @@ from labelsvc.store.events import EventRow
 from labelsvc.store.items import Item
 from labelsvc.store.lease_reports import Cursor, SiteReports, SupplyRef
 
+EVENTS_MOST = 10  # events read per report round, in batches: at most this many per serial
 UNLINKED = "unlinked"  # the site name reported before the site is linked to an authority
 
 
@@ -85,24 +86,34 @@ def _linked_site(tx: Tx) -> str:
 def _changes(
     tx: Tx, pools: Sequence[str], cursor: Cursor, items_upto: int, events_upto: int, batch: int
 ) -> Changes:
-    """New items and events since ``cursor``, at most ``batch`` serials in all."""
+    """New items and events since ``cursor``, at most ``batch`` serials in all.
+
+    Events are read page by page until one would bring a serial past the batch: events of
+    serials already in it cost nothing, so the two cursors move on together.
+    """
     repo = SiteReports(tx)
     new = repo.new_items(pools, cursor.item_id, items_upto, batch)
     item_to = new[-1].id if len(new) == batch else max(cursor.item_id, items_upto)
     chosen = {i.id: i for i in new}
-    events = repo.events_of(pools, cursor.event_id, events_upto, batch)
-    touched = {i.id: i for i in tx.items.by_ids(
-        sorted({x for e in events for x in (e.item_id, e.parent_id) if x}))}  # fmt: skip
     taken: list[EventRow] = []
-    for event in events:
-        mine = [touched[x] for x in (event.item_id, event.parent_id)
-                if x in touched and touched[x].pool in pools]  # fmt: skip
-        fresh = [i for i in mine if i.id not in chosen]
-        if taken and len(chosen) + len(fresh) > batch:
+    after, full = cursor.event_id, False
+    while not full and len(taken) < EVENTS_MOST * batch:
+        events = repo.events_of(pools, after, events_upto, batch)
+        touched = {i.id: i for i in tx.items.by_ids(
+            sorted({x for e in events for x in (e.item_id, e.parent_id) if x}))}  # fmt: skip
+        for event in events:
+            mine = [touched[x] for x in (event.item_id, event.parent_id)
+                    if x in touched and touched[x].pool in pools]  # fmt: skip
+            fresh = [i for i in mine if i.id not in chosen]
+            if taken and len(chosen) + len(fresh) > batch:
+                full = True
+                break
+            chosen.update((i.id, i) for i in fresh)
+            taken.append(event)
+        if len(events) < batch:
             break
-        chosen.update((i.id, i) for i in fresh)
-        taken.append(event)
-    complete = len(taken) == len(events) and len(events) < batch
+        after = events[-1].id
+    complete = not full and len(taken) < EVENTS_MOST * batch
     event_to = max(cursor.event_id, events_upto) if complete else taken[-1].id
     moved = replace(cursor, item_id=item_to, event_id=event_to)
     return Changes([chosen[k] for k in sorted(chosen)], taken, moved)

@@ -250,42 +250,55 @@ class AuthorityReports:
     def put_usage(self, rows: Sequence[tuple[int, int, int, str]]) -> None:
         """Remember (item, lease, seq, state) as the last applied report of each serial."""
         at = now()
-        self.tx.executemany(
-            "INSERT INTO lease_usage (item_id, lease_id, seq, state, updated_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (item_id) DO UPDATE SET seq = excluded.seq,"
-            " state = excluded.state, lease_id = excluded.lease_id,"
-            " updated_at = excluded.updated_at",
+        self.tx.bulk_insert(
+            "lease_usage", ("item_id", "lease_id", "seq", "state", "updated_at"),
             [(*r, at) for r in rows],
-        )
+            " ON CONFLICT (item_id) DO UPDATE SET seq = excluded.seq, state = excluded.state,"
+            " lease_id = excluded.lease_id, updated_at = excluded.updated_at",
+        )  # fmt: skip
 
     def set_items(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        """(state, hold, level, lot, expiry, print_count, id): a site's word on its serials."""
+        """(state, hold, level, lot, expiry, print_count, id): a site's word on its serials.
+
+        Serials of one report mostly share their values, so rows are grouped by them: one
+        UPDATE per group and chunk of ids instead of one per serial.
+        """
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for r in rows:
+            groups.setdefault(tuple(r[:6]), []).append(int(r[6]))
         at = now()
-        self.tx.executemany(
-            "UPDATE items SET state = ?, hold = ?, level = ?, lot = ?, expiry = ?,"
-            " print_count = ?, updated_at = ? WHERE id = ?",
-            [(*r[:6], at, r[6]) for r in rows],
-        )
+        for values, ids in groups.items():
+            for part in _chunks(ids):
+                self.tx.execute(
+                    "UPDATE items SET state = ?, hold = ?, level = ?, lot = ?, expiry = ?,"
+                    f" print_count = ?, updated_at = ? WHERE id IN ({_marks(part)})",
+                    (*values, at, *part),
+                )
 
     def set_parents(self, rows: Sequence[tuple[int | None, int]]) -> None:
-        """(parent id or None, id): nesting as the site reported it."""
-        self.tx.executemany(
-            "UPDATE items SET parent_id = ? WHERE id = ?"
-            " AND COALESCE(parent_id, 0) <> COALESCE(?, 0)",
-            [(p, i, p) for p, i in rows],
-        )
+        """(parent id or None, id): nesting as the site reported it (grouped by parent)."""
+        groups: dict[int | None, list[int]] = {}
+        for parent, item_id in rows:
+            groups.setdefault(parent, []).append(item_id)
+        for parent, ids in groups.items():
+            for part in _chunks(ids):
+                self.tx.execute(
+                    f"UPDATE items SET parent_id = ? WHERE id IN ({_marks(part)})"
+                    " AND COALESCE(parent_id, 0) <> COALESCE(?, 0)",
+                    (parent, *part, parent),
+                )
 
     def import_events(self, rows: Sequence[dict[str, Any]]) -> int:
         """Insert site events once each (UNIQUE (origin, origin_id)); return how many."""
-        return self.tx.executemany(
-            "INSERT INTO events (type, item_id, parent_id, subject, actor, station, at, details,"
-            " read_point, biz_location, tz_offset, batch, origin, origin_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (origin, origin_id) DO NOTHING",
+        return self.tx.bulk_insert(
+            "events",
+            ("type", "item_id", "parent_id", "subject", "actor", "station", "at", "details",
+             "read_point", "biz_location", "tz_offset", "batch", "origin", "origin_id"),
             [(e["type"], e["item_id"], e["parent_id"], e["subject"], e["actor"], e["station"],
               e["at"], json.dumps(e["details"], sort_keys=True), e["read_point"],
               e["biz_location"], e["tz_offset"], e["batch"], e["origin"], e["origin_id"])
              for e in rows],
+            " ON CONFLICT (origin, origin_id) DO NOTHING",
         )  # fmt: skip
 
     def delete_items(self, item_ids: Sequence[int]) -> int:
