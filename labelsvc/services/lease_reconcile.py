@@ -130,13 +130,18 @@ def _apply_usage(report: _Report, seq: int, data: dict[str, Any]) -> int:
         owner = owners.get(item.allocation_id or 0) if item else None
         return item if owner is not None and owner.site == report.site else None
 
+    back = repo.waiting_returned(k for k in (_key(s) for s in serials) if k and k not in found)
     accepted: list[tuple[dict[str, Any], AuthorityItem]] = []
     for s in serials:
         key = _key(s)
         assert key is not None
         item = found.get(key)
         owner = owners.get(item.allocation_id or 0) if item else None
-        if owner is None:
+        if item is None and key in back:
+            report.refuse(DiscrepancyKind.USED_AFTER_RETURN, key, s.get("lease"),
+                          f"{report.site} reported {key[1]} ({s.get('state')}) after it was "
+                          "returned; it waits to be leased again.")  # fmt: skip
+        elif owner is None:
             report.refuse(DiscrepancyKind.NEVER_LEASED, key, s.get("lease"),
                           f"{report.site} reported {key[1]} ({s.get('state')}), which was "
                           "never leased to any site.")  # fmt: skip

@@ -23,7 +23,7 @@ from labelsvc.services.app import App
 from labelsvc.store import Tx
 from labelsvc.store.events import EventRow
 from labelsvc.store.items import Item
-from labelsvc.store.lease_reports import Cursor, SiteReports, SupplyRef
+from labelsvc.store.lease_cursors import Cursor, SiteReports, SupplyRef
 
 EVENTS_MOST = 10  # events read per report round, in batches: at most this many per serial
 UNLINKED = "unlinked"  # the site name reported before the site is linked to an authority
@@ -125,8 +125,8 @@ def _ref(item: Item | None) -> dict[str, str] | None:
 
 def _write_usage(tx: Tx, site: str, changes: Changes, refs: dict[int, SupplyRef]) -> Cursor:
     """``lease.usage`` messages of what changed (split to stay below :data:`REPORT_BYTES`)."""
-    leased = [i for i in changes.items
-              if i.id in refs and refs[i.id].origin == BlockOrigin.LEASE]  # fmt: skip
+    leased = [i for i in changes.items if i.id in refs and refs[i.id].origin == BlockOrigin.LEASE
+              and refs[i.id].reference.isdigit()]  # fmt: skip
     ids = {x for e in changes.events for x in (e.item_id, e.parent_id) if x}
     ids |= {i.parent_id for i in leased if i.parent_id}
     known = {i.id: i for i in tx.items.by_ids(sorted(ids))} | {i.id: i for i in changes.items}

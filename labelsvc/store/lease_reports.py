@@ -1,4 +1,5 @@
-"""Reports of leased serials as stored: a site's cursors and reads, the authority's applies.
+"""Reports of leased serials as stored at the authority: what it applied, per-serial use,
+discrepancies and the lease summary (a site's side: :mod:`labelsvc.store.lease_cursors`).
 
 Portable SQL only. Lookups take many keys at once (chunks of :data:`CHUNK`) and writes are
 statement batches, so a report of thousands of serials costs a few dozen round trips.
@@ -13,34 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from labelsvc.domain.reconcile import DiscrepancyState
 from labelsvc.store.clock import now
-from labelsvc.store.events import EventRow
-from labelsvc.store.items import Item, item_from_row
+from labelsvc.store.items import namespace_for
 
 if TYPE_CHECKING:
     from labelsvc.store.db import Tx
 
 CHUNK = 500  # keys per IN (...) list
 Key = tuple[str, str]  # (namespace, value)
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Where a site's reports of one kind stand."""
-
-    name: str
-    item_id: int
-    event_id: int
-    seq: int
-
-
-@dataclass(frozen=True)
-class SupplyRef:
-    """The block an allocated value came from (for a lease: ``reference`` is its id)."""
-
-    block_id: int
-    origin: str
-    reference: str
-    pool: str
 
 
 @dataclass(frozen=True)
@@ -95,94 +75,13 @@ class SummaryRow:
     outstanding: int
 
 
-def _chunks(keys: Sequence[Any]) -> Iterable[list[Any]]:
+def chunks(keys: Sequence[Any]) -> Iterable[list[Any]]:
     for start in range(0, len(keys), CHUNK):
         yield list(keys[start : start + CHUNK])
 
 
-def _marks(part: Sequence[Any]) -> str:
+def marks(part: Sequence[Any]) -> str:
     return ", ".join("?" * len(part))
-
-
-class SiteReports:
-    """At a site: the cursors and what changed since them."""
-
-    def __init__(self, tx: Tx) -> None:
-        self.tx = tx
-
-    def horizon(self, table: str) -> int:
-        """The highest id of ``items`` or ``events`` below which every row is committed.
-
-        On PostgreSQL ids are taken before commit, so a row with a lower id may still come;
-        a SHARE lock waits for the writers in flight (held only for this one read; one
-        table per transaction, so it can take part in no deadlock). SQLite writes one at a
-        time, so its highest id is committed already.
-        """
-        assert table in ("items", "events")
-        if self.tx.dialect == "postgresql":
-            self.tx.execute(f"LOCK TABLE {table} IN SHARE MODE")
-        row = self.tx.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()
-        return int(row[0])
-
-    def cursor(self, name: str) -> Cursor:
-        """The cursor of one kind, locked until the transaction ends (one reporter at once)."""
-        row = self.tx.execute(
-            "SELECT name, item_id, event_id, seq FROM lease_report_cursors WHERE name = ?"
-            f"{self.tx.for_update}",
-            (name,),
-        ).fetchone()
-        return Cursor(row[0], int(row[1]), int(row[2]), int(row[3]))
-
-    def advance(self, cursor: Cursor) -> None:
-        """Store where the reports now stand (same transaction as the outbox rows)."""
-        self.tx.execute(
-            "UPDATE lease_report_cursors SET item_id = ?, event_id = ?, seq = ?, updated_at = ?"
-            " WHERE name = ?",
-            (cursor.item_id, cursor.event_id, cursor.seq, now(), cursor.name),
-        )
-
-    def pools_of(self, supply: str) -> list[str]:
-        """Pools whose values come from ``supply`` (lease or list)."""
-        rows = self.tx.execute("SELECT name FROM pools WHERE supply = ? ORDER BY name", (supply,))
-        return [str(r[0]) for r in rows]
-
-    def new_items(self, pools: Sequence[str], after: int, upto: int, limit: int) -> list[Item]:
-        """Items of these pools created since the cursor, in id order."""
-        rows = self.tx.execute(
-            f"SELECT * FROM items WHERE id > ? AND id <= ? AND pool IN ({_marks(pools)})"
-            " ORDER BY id LIMIT ?",
-            (after, upto, *pools, limit),
-        )
-        return [item_from_row(r) for r in rows]
-
-    def events_of(self, pools: Sequence[str], after: int, upto: int, limit: int) -> list[EventRow]:
-        """Events since the cursor about an item (or parent) of these pools, in id order."""
-        marks = _marks(pools)
-        rows = self.tx.execute(
-            "SELECT * FROM events WHERE id > ? AND id <= ? AND ("
-            f"item_id IN (SELECT id FROM items WHERE pool IN ({marks})) OR"
-            f" parent_id IN (SELECT id FROM items WHERE pool IN ({marks}))) ORDER BY id LIMIT ?",
-            (after, upto, *pools, *pools, limit),
-        )
-        found = [r["id"] for r in rows]
-        return self.tx.events.by_ids(found)
-
-    def supply_refs(self, items: Sequence[Item]) -> dict[int, SupplyRef]:
-        """The block each item's value was taken from, by item id (absent: not supplied)."""
-        wanted = {(i.allocation_id, i.value): i.id for i in items if i.allocation_id}
-        found: dict[int, SupplyRef] = {}
-        for part in _chunks(sorted({v for _, v in wanted})):
-            rows = self.tx.execute(
-                "SELECT v.allocation_id, v.value, b.id, b.origin, b.reference, b.pool"
-                " FROM supply_values v JOIN supply_blocks b ON b.id = v.block_id"
-                f" WHERE v.state = 'taken' AND v.value IN ({_marks(part)})",
-                part,
-            )
-            for r in rows:
-                item_id = wanted.get((r[0], r[1]))
-                if item_id is not None:
-                    found[item_id] = SupplyRef(int(r[2]), str(r[3]), str(r[4]), str(r[5]))
-        return found
 
 
 class AuthorityReports:
@@ -212,10 +111,10 @@ class AuthorityReports:
         """The authority's items of these (namespace, value) keys."""
         wanted = set(keys)
         found: dict[Key, AuthorityItem] = {}
-        for part in _chunks(sorted({v for _, v in wanted})):
+        for part in chunks(sorted({v for _, v in wanted})):
             rows = self.tx.execute(
                 "SELECT id, namespace, value, allocation_id, state, level FROM items"
-                f" WHERE value IN ({_marks(part)})",
+                f" WHERE value IN ({marks(part)})",
                 part,
             )
             for r in rows:
@@ -227,10 +126,10 @@ class AuthorityReports:
     def owners(self, allocation_ids: Iterable[int]) -> dict[int, LeaseOwner]:
         """The lease (and site) of each allocation that was made for one."""
         found: dict[int, LeaseOwner] = {}
-        for part in _chunks(sorted(set(allocation_ids))):
+        for part in chunks(sorted(set(allocation_ids))):
             rows = self.tx.execute(
                 "SELECT allocation_id, id, site FROM leases"
-                f" WHERE allocation_id IN ({_marks(part)})",
+                f" WHERE allocation_id IN ({marks(part)})",
                 part,
             )
             found.update({int(r[0]): LeaseOwner(int(r[1]), str(r[2])) for r in rows})
@@ -239,9 +138,9 @@ class AuthorityReports:
     def usage(self, item_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
         """The last applied (seq, state) of each serial reported before."""
         found: dict[int, tuple[int, str]] = {}
-        for part in _chunks(sorted(set(item_ids))):
+        for part in chunks(sorted(set(item_ids))):
             rows = self.tx.execute(
-                f"SELECT item_id, seq, state FROM lease_usage WHERE item_id IN ({_marks(part)})",
+                f"SELECT item_id, seq, state FROM lease_usage WHERE item_id IN ({marks(part)})",
                 part,
             )
             found.update({int(r[0]): (int(r[1]), str(r[2])) for r in rows})
@@ -268,10 +167,10 @@ class AuthorityReports:
             groups.setdefault(tuple(r[:6]), []).append(int(r[6]))
         at = now()
         for values, ids in groups.items():
-            for part in _chunks(ids):
+            for part in chunks(ids):
                 self.tx.execute(
                     "UPDATE items SET state = ?, hold = ?, level = ?, lot = ?, expiry = ?,"
-                    f" print_count = ?, updated_at = ? WHERE id IN ({_marks(part)})",
+                    f" print_count = ?, updated_at = ? WHERE id IN ({marks(part)})",
                     (*values, at, *part),
                 )
 
@@ -281,9 +180,9 @@ class AuthorityReports:
         for parent, item_id in rows:
             groups.setdefault(parent, []).append(item_id)
         for parent, ids in groups.items():
-            for part in _chunks(ids):
+            for part in chunks(ids):
                 self.tx.execute(
-                    f"UPDATE items SET parent_id = ? WHERE id IN ({_marks(part)})"
+                    f"UPDATE items SET parent_id = ? WHERE id IN ({marks(part)})"
                     " AND COALESCE(parent_id, 0) <> COALESCE(?, 0)",
                     (parent, *part, parent),
                 )
@@ -304,22 +203,40 @@ class AuthorityReports:
     def delete_items(self, item_ids: Sequence[int]) -> int:
         """Remove returned, never-used serials (their values go to a returned block)."""
         gone = 0
-        for part in _chunks(sorted(item_ids)):
+        for part in chunks(sorted(item_ids)):
             gone += self.tx.execute(
-                f"DELETE FROM items WHERE id IN ({_marks(part)}) AND state = 'allocated'", part
+                f"DELETE FROM items WHERE id IN ({marks(part)}) AND state = 'allocated'", part
             ).rowcount
         return gone
 
     def returned_already(self, pool: str, values: Sequence[str]) -> set[str]:
         """Values of ``pool`` waiting in (or issued from) a block of returned values."""
         found: set[str] = set()
-        for part in _chunks(sorted(set(values))):
+        for part in chunks(sorted(set(values))):
             rows = self.tx.execute(
                 "SELECT v.value FROM supply_values v JOIN supply_blocks b ON b.id = v.block_id"
-                f" WHERE b.pool = ? AND b.origin = 'returned' AND v.value IN ({_marks(part)})",
+                f" WHERE b.pool = ? AND b.origin = 'returned' AND v.value IN ({marks(part)})",
                 (pool, *part),
             )
             found.update(str(r[0]) for r in rows)
+        return found
+
+    def waiting_returned(self, keys: Iterable[Key]) -> set[Key]:
+        """Of these keys, the ones given back and waiting in a block of returned values."""
+        wanted = set(keys)
+        found: set[Key] = set()
+        for part in chunks(sorted({v for _, v in wanted})):
+            rows = self.tx.execute(
+                "SELECT v.value, b.pool, b.gtin, p.kind FROM supply_values v"
+                " JOIN supply_blocks b ON b.id = v.block_id JOIN pools p ON p.name = b.pool"
+                " WHERE b.origin = 'returned' AND v.state = 'available'"
+                f" AND v.value IN ({marks(part)})",
+                part,
+            )
+            for value, pool, gtin, kind in rows:
+                key = (namespace_for(str(kind), gtin, str(pool)), str(value))
+                if key in wanted:
+                    found.add(key)
         return found
 
     def add_discrepancies(self, rows: Sequence[tuple[Any, ...]]) -> None:

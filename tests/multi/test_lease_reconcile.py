@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from leasekit import (
     ADMIN,
+    GTIN,
     POOL,
     Authority,
     Site,
@@ -176,6 +177,12 @@ def test_a_printed_serial_is_never_taken_back_and_an_unused_one_is_leased_again(
     assert [(d["kind"], d["value"]) for d in listed["items"]] == [("return-of-used", printed[0])]
     assert scalar(authority.app, "SELECT state FROM items WHERE value = ?",
                   (printed[0],)) == "labeled"  # fmt: skip
+    late = {"id": "late-1", "topic": "lease.usage", "data": {"site": "north", "seq": 99,
+            "events": [], "serials": [{"lease": granted.lease.id, "namespace": f"01:{GTIN}",
+                                       "value": unused[0], "state": "labeled"}]}}  # fmt: skip
+    assert authority.api("POST", "/leases/reports", north.token, late)[1]["refused"] == 1
+    status, listed = authority.api("GET", "/leases/discrepancies", authority.admin_token)
+    assert listed["items"][0]["kind"] == "used-after-return"
     again = lease(authority, north, 4, "north-2")
     assert sorted(again.serials) == sorted(unused)  # issued again, by a later lease only
     status, summary = authority.api("GET", "/leases/summary", authority.admin_token)
