@@ -52,6 +52,10 @@ def report_usage(app: App, site: str | None = None) -> int:
 
 
 def _report_once(app: App, kind: ReportCursor, site: str | None) -> int:
+    supply = Supply.LEASE if kind == ReportCursor.LEASE else Supply.LIST
+    with app.store.read() as tx:
+        if not SiteReports(tx).pools_of(supply):
+            return 0  # no pool to report on: no lock taken
     with app.store.write() as tx:
         items_upto = SiteReports(tx).horizon("items")
     with app.store.write() as tx:
@@ -59,7 +63,7 @@ def _report_once(app: App, kind: ReportCursor, site: str | None) -> int:
     with app.store.write() as tx:
         repo = SiteReports(tx)
         cursor = repo.cursor(kind)
-        pools = repo.pools_of(Supply.LEASE if kind == ReportCursor.LEASE else Supply.LIST)
+        pools = repo.pools_of(supply)
         if not pools:
             return 0
         batch = max(1, app.settings.leases.report_batch)

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from pathlib import Path
 
 from leasekit import ADMIN, GTIN, POOL, units
 from storekit import scalar
 
+from labelsvc.config import settings_from_dict
 from labelsvc.domain.actors import Actor
 from labelsvc.domain.leases import BlockOrigin
 from labelsvc.domain.pools import PoolSpec
 from labelsvc.domain.topics import Topic
 from labelsvc.services.allocation import allocate
 from labelsvc.services.app import App
+from labelsvc.services.bootstrap import initialize
 from labelsvc.services.labeling import void
 from labelsvc.services.lease_report import report_usage
 from labelsvc.services.pools import save_pool
@@ -81,3 +84,51 @@ def test_serials_of_an_issued_list_are_reported_to_their_issuer_per_block(
         "serials": [{"value": v, "gtin": None, "state": "allocated"} for v in ("X1", "X2", "X3")],
     }]  # fmt: skip
     assert _messages(app, Topic.LEASE_USAGE) == []
+
+
+def test_an_item_committed_after_a_later_one_is_still_reported(
+    project: Path, postgres_url: str, operator: Actor
+) -> None:
+    """PostgreSQL takes ids before commit: the reporter waits for writers in flight instead
+    of moving its cursor past an id whose row is not committed yet (and losing it)."""
+    app = App.open(settings_from_dict({"storage": {"url": postgres_url}}, "test", project))
+    initialize(app, demo=True, admin_password="admin-password")
+    save_pool(app.store, units("lease"), ADMIN)
+    with app.store.write() as tx:
+        receive_block(tx, pool=POOL, gtin=GTIN, origin=BlockOrigin.LEASE, reference="7",
+                      values=[f"L{n:07}" for n in range(1, 11)], actor=ADMIN)  # fmt: skip
+    inserted, finish = threading.Event(), threading.Event()
+
+    with app.store.write() as tx:  # an allocation that took its value, items not written
+        record = tx.pools.add_allocation(
+            pool=POOL, gtin=GTIN, count=1, idempotency_key=None, actor="user:olga",
+            station=None, source="supply",
+        )  # fmt: skip
+        tx.supply.take(POOL, GTIN, 1, record.id)
+        values = tx.supply.values_of_allocation(record.id, 0, 1)
+
+    def slow_allocation() -> None:  # takes its item id first, commits last
+        with app.store.write() as tx:
+            tx.items.insert_allocated(values, namespace=f"01:{GTIN}", kind="unit", gtin=GTIN,
+                                      pool=POOL, allocation_id=record.id)  # fmt: skip
+            inserted.set()
+            finish.wait(30)
+
+    slow = threading.Thread(target=slow_allocation)
+    slow.start()
+    try:
+        assert inserted.wait(30)
+        later = allocate(app.store, POOL, 1, actor=operator).serials  # a higher id, committed
+        reporting = threading.Thread(target=report_usage, args=(app, "north"))
+        reporting.start()
+        reporting.join(1.0)
+        assert reporting.is_alive()  # waits for the allocation in flight
+        finish.set()
+        reporting.join(30)
+        report_usage(app, "north")
+    finally:
+        finish.set()
+        slow.join(30)
+    reported = [s["value"] for r in _messages(app, Topic.LEASE_USAGE) for s in r["serials"]]  # type: ignore[attr-defined]
+    app.store.shutdown()
+    assert sorted(reported) == sorted(["L0000001", *later])
