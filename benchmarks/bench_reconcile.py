@@ -1,9 +1,9 @@
 """Reconciliation of 100,000 used leased serials, beside bare bulk writes of the same rows.
 
 A site (SQLite) holds a lease of 100,000 serials from an authority, has allocated all of
-them and printed them in jobs of 1,000 (two events each: commissioned, printed). Measured: the site's
-``report_usage`` putting them in its outbox (reference: reading the same items and events),
-and the authority applying every report (lookups, checks, state, counters, 200,000 site
+them and printed them in jobs of 1,000 (two events each: commissioned, printed). Measured:
+the site's ``report_usage`` putting them in its outbox (reference: reading the same items
+and events), and the authority applying every report (lookups, checks, state, counters, 200,000 site
 events imported), on SQLite and PostgreSQL. The reference for the apply is the floor of the
 same writes: one UPDATE per serial and one INSERT per event, batched, in one transaction per
 5,000 serials, with no lookups or checks. Rounds interleave ours and the reference, twice.
