@@ -12,7 +12,7 @@ an admin; a refusal never fails the delivery. A report is applied once per envel
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +24,10 @@ from labelsvc.domain.topics import Topic
 from labelsvc.services.lease_grant import site_of
 from labelsvc.services.supply import receive_block
 from labelsvc.store import Store, Tx
-from labelsvc.store.lease_reports import AuthorityItem, AuthorityReports, Key
+from labelsvc.store.lease_reports import AuthorityItem, AuthorityReports, Key, LeaseOwner
 from labelsvc.store.leases import LeaseRepo
 
+Mine = Callable[[Key | None], AuthorityItem | None]  # the reporting site's item of a key
 VOIDED = "voided"
 UNUSED = "allocated"  # the state of a leased serial nobody reported using
 
@@ -149,15 +150,15 @@ def _apply_usage(report: _Report, seq: int, data: dict[str, Any]) -> int:
             report.refuse(DiscrepancyKind.LEASED_ELSEWHERE, key, owner.lease_id,
                           f"{report.site} reported {key[1]} ({s.get('state')}), which is "
                           f"leased to {owner.site} (lease {owner.lease_id}).")  # fmt: skip
-        else:
-            accepted.append((s, item))  # type: ignore[arg-type]
+        elif item is not None:
+            accepted.append((s, item))
     _set_states(report, seq, accepted, owners, ours)
     _import_events(report, events, ours)
     return len(accepted)
 
 
 def _set_states(report: _Report, seq: int, accepted: list[tuple[dict[str, Any], AuthorityItem]],
-                owners: dict[int, Any], ours: Any) -> None:  # fmt: skip
+                owners: dict[int, LeaseOwner], ours: Mine) -> None:  # fmt: skip
     """Newer reports set item state and nesting; first reports and voids count on leases."""
     repo = AuthorityReports(report.tx)
     before = repo.usage(i.id for _, i in accepted)
@@ -172,18 +173,16 @@ def _set_states(report: _Report, seq: int, accepted: list[tuple[dict[str, Any], 
         tally = counts.setdefault(lease, [0, 0])
         tally[0] += last is None
         tally[1] += s.get("state") == VOIDED and (last is None or last[1] != VOIDED)
-        rows.append((s.get("state"), s.get("hold"), s.get("level"), s.get("lot"),
+        rows.append((s.get("state") or item.state, s.get("hold"), s.get("level"), s.get("lot"),
                      s.get("expiry"), int(s.get("print_count") or 0), item.id))  # fmt: skip
         levels[item.id] = s.get("level")
-        usage.append((item.id, lease, seq, str(s.get("state"))))
+        usage.append((item.id, lease, seq, str(s.get("state") or item.state)))
         parents.append((s, item))
     repo.set_items(rows)
-    rank = {"case": 1, "pallet": 2}
     nest = []
     for s, item in parents:
         parent = ours(_key(s.get("parent")))
-        fits = parent is not None and rank.get(levels.get(parent.id, parent.level) or "", 0) > \
-            rank.get(s.get("level") or "", 0)  # fmt: skip
+        fits = parent is not None and _above(levels.get(parent.id, parent.level), s.get("level"))
         nest.append((parent.id if parent is not None and fits else None, item.id))
     repo.set_parents(nest)
     repo.put_usage(usage)
@@ -193,7 +192,13 @@ def _set_states(report: _Report, seq: int, accepted: list[tuple[dict[str, Any], 
             leases.count_use(lease_id, used=used, voided=voided)
 
 
-def _import_events(report: _Report, events: list[dict[str, Any]], ours: Any) -> None:
+def _above(parent: str | None, child: str | None) -> bool:
+    """True when a parent of level ``parent`` may hold a child of level ``child``."""
+    rank = {"case": 1, "pallet": 2}
+    return rank.get(parent or "", 0) > rank.get(child or "", 0)
+
+
+def _import_events(report: _Report, events: list[dict[str, Any]], ours: Mine) -> None:
     """The site's events about its accepted serials, once each, as the site recorded them."""
     rows = []
     for e in events:
