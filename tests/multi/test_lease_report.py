@@ -4,11 +4,15 @@ serials of issued lists are reported to their issuer per block."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
 
 from leasekit import ADMIN, GTIN, POOL, units
+from livekit import wait_until, write_config
 from storekit import scalar
 
 from labelsvc.config import settings_from_dict
@@ -132,3 +136,39 @@ def test_an_item_committed_after_a_later_one_is_still_reported(
     reported = [s["value"] for r in _messages(app, Topic.LEASE_USAGE) for s in r["serials"]]  # type: ignore[attr-defined]
     app.store.shutdown()
     assert sorted(reported) == sorted(["L0000001", *later])
+
+
+KILLED_REPORTER = """
+import sys
+from labelsvc.config import load_settings
+from labelsvc.services.app import App
+from labelsvc.services.lease_report import report_usage
+report_usage(App.open(load_settings(sys.argv[1])), "north")
+"""
+
+
+def test_a_reporter_killed_mid_way_loses_and_doubles_nothing(
+    app: App, operator: Actor, project: Path, store_url: str
+) -> None:
+    save_pool(app.store, units("lease"), ADMIN)
+    values = [f"L{n:07}" for n in range(1, 30_001)]
+    with app.store.write() as tx:
+        receive_block(tx, pool=POOL, gtin=GTIN, origin=BlockOrigin.LEASE, reference="7",
+                      values=values, actor=ADMIN)  # fmt: skip
+    allocate(app.store, POOL, 30_000, actor=operator, limit=30_000)
+    config = write_config(project, {"storage": {"url": store_url},
+                                    "leases": {"report_batch": 200}})  # fmt: skip
+    reporter = subprocess.Popen([sys.executable, "-c", KILLED_REPORTER, str(config)])
+
+    def reported() -> int:
+        return int(scalar(app, "SELECT COUNT(*) FROM outbox WHERE topic = 'lease.usage'"))
+
+    assert wait_until(lambda: reported() >= 5 or reporter.poll() is not None)
+    reporter.send_signal(signal.SIGKILL)
+    reporter.wait(10)
+    assert 0 < reported() < 150  # killed in the middle
+    report_usage(app, "north")
+    reports = _messages(app, Topic.LEASE_USAGE)
+    assert [r["seq"] for r in reports] == list(range(1, len(reports) + 1))
+    entries = [s["value"] for r in reports for s in r["serials"]]  # type: ignore[attr-defined]
+    assert sorted(entries) == values  # each once: none lost, none twice
