@@ -29,6 +29,16 @@ from labelsvc.services.pools import save_pool
 from labelsvc.services.supply import receive_block
 
 
+def _leased(app: App, count: int) -> list[str]:
+    """The site's mirror of the leased pool, holding lease 7 of ``count`` serials."""
+    save_pool(app.store, units("lease"), ADMIN)
+    values = [f"L{n:07}" for n in range(1, count + 1)]
+    with app.store.write() as tx:
+        receive_block(tx, pool=POOL, gtin=GTIN, origin=BlockOrigin.LEASE, reference="7",
+                      values=values, actor=ADMIN)  # fmt: skip
+    return values
+
+
 def _messages(app: App, topic: Topic) -> list[dict[str, object]]:
     with app.store.read() as tx:
         return [m.payload for m in tx.outbox.by_topic(topic, limit=1000)]
@@ -37,11 +47,7 @@ def _messages(app: App, topic: Topic) -> list[dict[str, object]]:
 def test_two_instances_report_every_leased_serial_once_in_batches(
     app: App, operator: Actor
 ) -> None:
-    save_pool(app.store, units("lease"), ADMIN)
-    values = [f"L{n:07}" for n in range(1, 301)]
-    with app.store.write() as tx:
-        receive_block(tx, pool=POOL, gtin=GTIN, origin=BlockOrigin.LEASE, reference="7",
-                      values=values, actor=ADMIN)  # fmt: skip
+    _leased(app, 300)
     issued = [v for _ in range(5) for v in allocate(app.store, POOL, 50, actor=operator).serials]
     for value in issued[:3]:
         void(app, f"01{GTIN}21{value}", reason="torn", actor=ADMIN)
@@ -97,10 +103,7 @@ def test_an_item_committed_after_a_later_one_is_still_reported(
     of moving its cursor past an id whose row is not committed yet (and losing it)."""
     app = App.open(settings_from_dict({"storage": {"url": postgres_url}}, "test", project))
     initialize(app, demo=True, admin_password="admin-password")
-    save_pool(app.store, units("lease"), ADMIN)
-    with app.store.write() as tx:
-        receive_block(tx, pool=POOL, gtin=GTIN, origin=BlockOrigin.LEASE, reference="7",
-                      values=[f"L{n:07}" for n in range(1, 11)], actor=ADMIN)  # fmt: skip
+    _leased(app, 10)
     inserted, finish = threading.Event(), threading.Event()
 
     with app.store.write() as tx:  # an allocation that took its value, items not written
@@ -150,11 +153,7 @@ report_usage(App.open(load_settings(sys.argv[1])), "north")
 def test_a_reporter_killed_mid_way_loses_and_doubles_nothing(
     app: App, operator: Actor, project: Path, store_url: str
 ) -> None:
-    save_pool(app.store, units("lease"), ADMIN)
-    values = [f"L{n:07}" for n in range(1, 30_001)]
-    with app.store.write() as tx:
-        receive_block(tx, pool=POOL, gtin=GTIN, origin=BlockOrigin.LEASE, reference="7",
-                      values=values, actor=ADMIN)  # fmt: skip
+    values = _leased(app, 30_000)
     allocate(app.store, POOL, 30_000, actor=operator, limit=30_000)
     config = write_config(project, {"storage": {"url": store_url},
                                     "leases": {"report_batch": 200}})  # fmt: skip
