@@ -152,6 +152,7 @@ def _apply_usage(report: _Report, seq: int, data: dict[str, Any]) -> int:
                           f"leased to {owner.site} (lease {owner.lease_id}).")  # fmt: skip
         elif item is not None:
             accepted.append((s, item))
+    accepted.sort(key=lambda pair: pair[1].id)  # rows locked in one order by every report
     _set_states(report, seq, accepted, owners, ours)
     _import_events(report, events, ours)
     return len(accepted)
