@@ -36,6 +36,7 @@ class Changes:
     items: list[Item]
     events: list[EventRow]
     cursor: Cursor
+    known: dict[int, Item]  # every item read on the way (serials, events' items and parents)
 
 
 def report_usage(app: App, site: str | None = None) -> int:
@@ -99,12 +100,14 @@ def _changes(
     new = repo.new_items(pools, cursor.item_id, items_upto, batch)
     item_to = new[-1].id if len(new) == batch else max(cursor.item_id, items_upto)
     chosen = {i.id: i for i in new}
+    known = dict(chosen)
     taken: list[EventRow] = []
     after, full = cursor.event_id, False
     while not full and len(taken) < EVENTS_MOST * batch:
         events = repo.events_of(pools, after, events_upto, batch)
-        touched = {i.id: i for i in tx.items.by_ids(
-            sorted({x for e in events for x in (e.item_id, e.parent_id) if x}))}  # fmt: skip
+        wanted = {x for e in events for x in (e.item_id, e.parent_id) if x} - set(known)
+        known.update((i.id, i) for i in tx.items.by_ids(sorted(wanted)))
+        touched = known
         for event in events:
             mine = [touched[x] for x in (event.item_id, event.parent_id)
                     if x in touched and touched[x].pool in pools]  # fmt: skip
@@ -120,7 +123,7 @@ def _changes(
     complete = not full and len(taken) < EVENTS_MOST * batch
     event_to = max(cursor.event_id, events_upto) if complete else taken[-1].id
     moved = replace(cursor, item_id=item_to, event_id=event_to)
-    return Changes([chosen[k] for k in sorted(chosen)], taken, moved)
+    return Changes([chosen[k] for k in sorted(chosen)], taken, moved, known)
 
 
 def _ref(item: Item | None) -> dict[str, str] | None:
@@ -131,9 +134,9 @@ def _write_usage(tx: Tx, site: str, changes: Changes, refs: dict[int, SupplyRef]
     """``lease.usage`` messages of what changed (split to stay below :data:`REPORT_BYTES`)."""
     leased = [i for i in changes.items if i.id in refs and refs[i.id].origin == BlockOrigin.LEASE
               and refs[i.id].reference.isdigit()]  # fmt: skip
-    ids = {x for e in changes.events for x in (e.item_id, e.parent_id) if x}
-    ids |= {i.parent_id for i in leased if i.parent_id}
-    known = {i.id: i for i in tx.items.by_ids(sorted(ids))} | {i.id: i for i in changes.items}
+    known = dict(changes.known)
+    parents = {i.parent_id for i in leased if i.parent_id} - set(known)
+    known.update((i.id, i) for i in tx.items.by_ids(sorted(parents)))
     reported = {i.id for i in leased}
     by_serial: dict[int, list[dict[str, Any]]] = {}
     for e in changes.events:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from labelsvc.store.clock import now
-from labelsvc.store.events import EventRow
+from labelsvc.store.events import EventRow, event_from_row
 from labelsvc.store.items import Item, item_from_row
 from labelsvc.store.lease_reports import chunks, marks
 
@@ -99,8 +99,7 @@ class SiteReports:
             " ORDER BY id LIMIT ?",
             (after, upto, *pools, *pools, limit),
         )
-        found = [r["id"] for r in rows]
-        return self.tx.events.by_ids(found)
+        return [event_from_row(r) for r in rows]
 
     def supply_refs(self, items: Sequence[Item]) -> dict[int, SupplyRef]:
         """The block each item's value was taken from, by item id (absent: not supplied)."""
