@@ -61,6 +61,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "authority": ("labelsvc.cli.authority_cmd", "authority", "Serial authority: sites, leases."),
     "lease": ("labelsvc.cli.lease_cmd", "lease", "A site's leased blocks of serials."),
     "supply": ("labelsvc.cli.supply_cmd", "supply", "Serials issued elsewhere: import, issuer."),
+    "reconcile": ("labelsvc.cli.reconcile_cmd", "reconcile", "Leased serials: state, refusals."),
 }
 
 

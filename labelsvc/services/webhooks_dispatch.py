@@ -80,7 +80,15 @@ def request_for(app: App, claimed: Claimed) -> tuple[bytes, dict[str, str]]:
     }
     if epcis:
         headers.update({"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"})
+    if claimed.kind == SubscriptionKind.AUTHORITY:  # the site's token at its authority
+        headers["Authorization"] = f"Bearer {claimed.secret}"
     return body, headers
+
+
+def _never_dead(claimed: Claimed) -> bool:
+    """A site's reports to its authority are retried until delivered (capped backoff):
+    losing one would leave serials unaccounted for."""
+    return claimed.kind == SubscriptionKind.AUTHORITY
 
 
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str]:
@@ -216,7 +224,7 @@ class Dispatcher:
     def _settle(self, claimed: Claimed, status: int | None, error: str) -> None:
         if not error:
             state, retry_in = DeliveryState.DELIVERED, 0.0
-        elif claimed.attempts >= self.cfg.max_attempts:
+        elif claimed.attempts >= self.cfg.max_attempts and not _never_dead(claimed):
             state, retry_in = DeliveryState.DEAD, 0.0
             log.warning(
                 "webhook %s: message %s is dead after %d attempts: %s",

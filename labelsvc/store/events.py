@@ -66,6 +66,11 @@ def _row(r: Any) -> EventRow:
     )
 
 
+def event_from_row(r: Any) -> EventRow:
+    """Map a row of ``events`` read by another store's own query."""
+    return _row(r)
+
+
 class EventRepo:
     """Append and read events. Types are kebab-case: ``serials-allocated``, ``packed``..."""
 

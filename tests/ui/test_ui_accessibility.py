@@ -88,7 +88,8 @@ def test_station_pages_in_every_state(browser: Browser, stack: Stack) -> None:
 
 ADMIN_PAGES = ["/admin/", "/admin/pools", "/admin/printers", "/admin/templates",
                "/admin/products", "/admin/users", "/admin/jobs", "/admin/audit",
-               "/admin/webhooks", "/locations/", "/locations/admin", "/counts/"]  # fmt: skip
+               "/admin/webhooks", "/admin/leases", "/locations/", "/locations/admin",
+               "/counts/"]  # fmt: skip
 
 
 def test_admin_pages(browser: Browser, stack: Stack) -> None:

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 RESOURCES = (
     "openapi", "products", "pools", "labels", "jobs", "printers", "receipts", "containers",
     "serials", "shipments", "lots", "exports", "webhooks", "orders", "returns",
-    "flow_metrics", "locations", "touchpoints", "epcis_rest", "identity",
+    "flow_metrics", "locations", "touchpoints", "epcis_rest", "identity", "lease_reports",
     "sites", "leases", "supply",
 )  # fmt: skip
 HTTP_CODES = {

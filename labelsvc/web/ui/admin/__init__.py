@@ -4,6 +4,7 @@
 
 import labelsvc.web.ui.admin.catalog
 import labelsvc.web.ui.admin.identity
+import labelsvc.web.ui.admin.leases
 import labelsvc.web.ui.admin.operations
 import labelsvc.web.ui.admin.supply
 import labelsvc.web.ui.admin.webhooks  # noqa: F401 (each attaches its views to bp)
