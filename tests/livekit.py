@@ -108,10 +108,14 @@ def write_config(project: Path, values: dict[str, dict[str, object]]) -> Path:
 
 
 def start_live_server(
-    project: Path, config: dict[str, dict[str, object]] | None = None, store_url: str = ""
-) -> LiveServer:
-    """Init the database and start ``labelsvc serve``; wait until /api/v1/health answers."""
-    port = free_port()
+    project: Path, config: dict[str, dict[str, object]] | None = None, store_url: str = "",
+    port: int | None = None,
+) -> LiveServer:  # fmt: skip
+    """Init the database and start ``labelsvc serve``; wait until /api/v1/health answers.
+
+    ``port``: the one to listen on (a restarted server keeps its address for its clients).
+    """
+    port = port or free_port()
     values: dict[str, dict[str, object]] = {
         "server": {"host": "127.0.0.1", "port": port},
         "printing": {"retry_base_seconds": 0.05, "retry_max_seconds": 0.5},

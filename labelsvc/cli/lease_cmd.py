@@ -104,3 +104,16 @@ def give_back(app: App, serials: tuple[str, ...], pool_name: str | None, lease_i
 def decommission(app: App) -> None:
     """Return every unused serial and leave the authority: no new lease from now on."""
     click.echo(lease_returns.decommission(app, actor=cli_actor()))
+
+
+@lease.command("sync")
+@pass_app
+def sync(app: App) -> None:
+    """One round of what 'serve' does on its own: refill, expire, report (for cron, tests).
+
+    The reports wait in the outbox; 'serve' or 'labelsvc webhooks run' delivers them.
+    """
+    from labelsvc.services.site_worker import sync_once
+
+    for step, done in sync_once(app).items():
+        click.echo(f"{step}: {done}")

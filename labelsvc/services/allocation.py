@@ -11,8 +11,10 @@ stays the database's UNIQUE (namespace, value) constraint on both stores.
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from labelsvc.domain.actors import Actor, require
@@ -32,6 +34,8 @@ CHUNK = 5_000  # serials per write transaction: a few tens of ms of lock on eith
 MAX_DRAWS = 100  # rounds of redrawing random values that collided before giving up
 LEASE_SECONDS = 60.0
 OWNER = new_owner()  # this process, as the writer of its pending allocations
+_WRITING: set[int] = set()  # pending allocations a thread of this process is writing now
+_WRITING_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -97,20 +101,46 @@ def allocate(
                                      expiry)  # fmt: skip
     if replay is not None:
         return replay
-    while record.written < record.count:
-        want = min(CHUNK, record.count - record.written)
-        started = time.perf_counter()
+    with _writing(record.id):
+        while record.written < record.count:
+            want = min(CHUNK, record.count - record.written)
+            started = time.perf_counter()
+            with store.write() as tx:
+                row = _pool_row(tx, record.pool, lock=False)
+                _write(tx, record, row, want)
+                record = tx.pools.progress(
+                    record.id, written=record.written + want, lease_until=later(LEASE_SECONDS)
+                )
+            if progress is not None:
+                progress(want)
+            store.pause_between_chunks(time.perf_counter() - started)
         with store.write() as tx:
-            row = _pool_row(tx, record.pool, lock=False)
-            _write(tx, record, row, want)
-            record = tx.pools.progress(
-                record.id, written=record.written + want, lease_until=later(LEASE_SECONDS)
-            )
-        if progress is not None:
-            progress(want)
-        store.pause_between_chunks(time.perf_counter() - started)
-    with store.write() as tx:
-        return _finish(tx, record, _pool_row(tx, record.pool), actor, None)
+            return _finish(tx, record, _pool_row(tx, record.pool), actor, None)
+
+
+@contextmanager
+def _writing(allocation_id: int) -> Iterator[None]:
+    """Mark an allocation as being written by a thread of this process, so a retry with its
+    key in another thread of the same process waits instead of writing the same chunk."""
+    with _WRITING_LOCK:
+        if allocation_id in _WRITING:
+            raise _in_progress(allocation_id, None)
+        _WRITING.add(allocation_id)
+    try:
+        yield
+    finally:
+        with _WRITING_LOCK:
+            _WRITING.discard(allocation_id)
+
+
+def _in_progress(allocation_id: int, earlier: AllocationRow | None) -> Conflict:
+    done = f" ({earlier.written:,} of {earlier.count:,})" if earlier is not None else ""
+    return Conflict(
+        "allocation-in-progress",
+        f"Allocation {allocation_id} with this key is still being written{done}; retry in a "
+        "moment.",
+        allocation=allocation_id,
+    )
 
 
 def allocate_in(
@@ -233,13 +263,10 @@ def _resume_or_replay(
             allocation=earlier.id,
         )
     alive = (earlier.lease_until or "") > now() and not owner_is_gone(earlier.owner)
-    if earlier.owner not in (None, OWNER) and alive:
-        raise Conflict(
-            "allocation-in-progress",
-            f"Allocation {earlier.id} with this key is still being written "
-            f"({earlier.written:,} of {earlier.count:,}); retry in a moment.",
-            allocation=earlier.id,
-        )
+    with _WRITING_LOCK:
+        here = earlier.id in _WRITING
+    if here or (earlier.owner not in (None, OWNER) and alive):
+        raise _in_progress(earlier.id, earlier)
     tx.pools.take_over_allocation(earlier.id, OWNER, later(LEASE_SECONDS))
     return earlier, None
 

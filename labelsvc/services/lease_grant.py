@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from labelsvc.config import LeaseSettings
 from labelsvc.domain.actors import Actor, require
-from labelsvc.domain.errors import Conflict, Forbidden, InvalidInput, LabelsvcError, NotFound
+from labelsvc.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from labelsvc.domain.leases import COLLECTION_ID_MAX, SERIALS_PAGE, LeaseOutcome, SiteState
 from labelsvc.services.allocation import allocate, check_count
 from labelsvc.services.users import NewToken, create_token
@@ -22,6 +22,17 @@ from labelsvc.store import Store, Tx
 from labelsvc.store.jobs import later
 from labelsvc.store.leases import LeaseRepo, LeaseRow, SiteRow
 
+POOL_REFUSALS = frozenset(
+    {
+        "pool-exhausted",
+        "pool-suspended",
+        "pool-retired",
+        "pool-saturated",
+        "list-exhausted",
+        "lease-exhausted",
+    }
+)
+"""Allocation refusals that make a lease refused (others are raised: asking again helps)."""
 SITE_TOKEN_PREFIX = "site-"  # the API token of site NAME is named site-NAME
 
 
@@ -40,15 +51,21 @@ def register_site(
 ) -> tuple[SiteRow, NewToken]:
     """Add a site and create the API token it uses (scope ``lease``; shown once)."""
     require(actor, "manage")
+    with store.read() as tx:  # refuse a taken name before a token is made for it
+        _refuse_taken(LeaseRepo(tx), name)
     token = create_token(store, SITE_TOKEN_PREFIX + name, ["lease"], actor)
     with store.write() as tx:
         repo = LeaseRepo(tx)
-        if repo.site(name) is not None:
-            raise Conflict("site-exists", f"There is already a site named {name!r}.", site=name)
+        _refuse_taken(repo, name)
         site = repo.add_site(name, token.name, description, actor.label)
         tx.events.append("site-registered", actor=actor.label, subject=f"site:{name}",
                          details={"token": token.name})  # fmt: skip
     return site, token
+
+
+def _refuse_taken(repo: LeaseRepo, name: str) -> None:
+    if repo.site(name) is not None:
+        raise Conflict("site-exists", f"There is already a site named {name!r}.", site=name)
 
 
 def site_of(tx: Tx, actor: Actor) -> SiteRow:
@@ -94,9 +111,9 @@ def request_lease(
     if grant > 0:
         try:
             allocation_id = _allocate(store, site, actor, pool, grant, gtin, collection_id)
-        except LabelsvcError as exc:  # the pool changed under us: refuse with its reason
-            if not isinstance(exc, Conflict):
-                raise
+        except Conflict as exc:  # the pool changed under us: refuse with its reason
+            if exc.code not in POOL_REFUSALS:
+                raise  # e.g. the same request still being written: the site asks again
             grant, reason = 0, exc.detail
     outcome = (LeaseOutcome.REFUSED if grant == 0 else
                LeaseOutcome.GRANTED if grant == count else LeaseOutcome.PARTIAL)  # fmt: skip

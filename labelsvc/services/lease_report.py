@@ -18,8 +18,8 @@ from typing import Any
 from labelsvc.domain.leases import BlockOrigin, Supply
 from labelsvc.domain.reconcile import REPORT_BYTES, ReportCursor
 from labelsvc.domain.topics import Topic
-from labelsvc.domain.webhooks import SubscriptionKind
 from labelsvc.services.app import App
+from labelsvc.services.lease_site import link_of
 from labelsvc.store import Tx
 from labelsvc.store.events import EventRow
 from labelsvc.store.items import Item
@@ -83,9 +83,10 @@ def _report_once(app: App, kind: ReportCursor, site: str | None) -> int:
 
 
 def _linked_site(tx: Tx) -> str:
-    """The site's name at its authority: the name of its authority subscription."""
-    linked = [s for s in tx.webhooks.all() if s.kind == SubscriptionKind.AUTHORITY]
-    return linked[0].name if linked else UNLINKED
+    """The site's name at its authority, as ``lease link`` stored it (the authority itself
+    goes by the token, so a report is never credited to another site)."""
+    link = link_of(tx)
+    return link.site if link is not None and link.site else UNLINKED
 
 
 def _changes(

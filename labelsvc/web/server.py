@@ -26,6 +26,7 @@ from labelsvc.services.app import App
 from labelsvc.services.housekeeping import Housekeeper
 from labelsvc.services.instances import Heartbeat
 from labelsvc.services.print_queue import WorkerSet
+from labelsvc.services.site_worker import SiteWorker
 from labelsvc.services.webhooks_dispatch import Dispatcher
 from labelsvc.web.logs import configure_logging
 
@@ -115,6 +116,9 @@ def run_server(
     dispatcher = Dispatcher(app).start() if settings.webhooks.start_dispatcher else None
     if dispatcher is not None:
         app.background["webhooks"] = dispatcher.problem
+    site_worker = SiteWorker(app).start() if settings.leases.start_site_worker else None
+    if site_worker is not None:
+        app.background["site-worker"] = site_worker.problem
     try:
         workers = _start_workers(app)
         if workers is not None:
@@ -128,6 +132,8 @@ def run_server(
         if workers is not None:
             workers.stop()
         housekeeper.stop()
+        if site_worker is not None:
+            site_worker.stop()
         if dispatcher is not None:
             dispatcher.stop()
         app.store.stop_checkpointer()
