@@ -100,3 +100,31 @@ def test_only_a_registered_site_may_lease(app: App, admin: Actor) -> None:
     with pytest.raises(Forbidden) as refused:
         request_lease(app.store, actor=wms, pool="demo-custom", count=1, collection_id="x")
     assert refused.value.code == "not-a-site"
+
+
+def test_two_threads_asking_for_the_same_large_lease_never_write_it_twice(
+    app: App, admin: Actor
+) -> None:
+    import threading
+
+    _, token = register_site(app.store, "west", admin)
+    west = Actor(name=token.name, kind="client", scopes=frozenset({"lease"}))
+    outcomes: list[str] = []
+
+    def ask() -> None:
+        try:
+            answer = request_lease(app.store, actor=west, pool="demo-custom", count=30_000,
+                                   collection_id="same")  # fmt: skip
+            outcomes.append(answer.lease.outcome)
+        except Conflict as exc:
+            outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert "granted" in outcomes
+    assert set(outcomes) <= {"granted", "allocation-in-progress", "integrity-conflict"}
+    assert rows(app, "SELECT outcome, granted FROM leases") == [("granted", 30_000)]
+    assert scalar(app, "SELECT COUNT(*) FROM items WHERE pool = 'demo-custom'") == 30_000
