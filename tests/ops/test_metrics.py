@@ -57,4 +57,5 @@ def test_health_names_each_background_part(live_server: LiveServer) -> None:
         body = json.loads(answer.read())
     assert body["status"] == "ok"
     assert body["checks"] == {"store": "ok", "checkpoint": "ok", "housekeeping": "ok",
-                              "print-workers": "ok", "webhooks": "ok", "disk": "ok"}  # fmt: skip
+                              "print-workers": "ok", "webhooks": "ok", "site-worker": "ok",
+                              "disk": "ok"}  # fmt: skip
