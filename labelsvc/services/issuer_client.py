@@ -26,11 +26,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from labelsvc.domain.actors import SYSTEM, Actor, require
-from labelsvc.domain.errors import Conflict, InvalidInput, LabelsvcError, NotFound
+from labelsvc.domain.errors import InvalidInput, LabelsvcError, NotFound
 from labelsvc.domain.leases import BlockOrigin, Supply
 from labelsvc.domain.topics import Topic
 from labelsvc.services.app import App
-from labelsvc.services.supply import receive_block
+from labelsvc.services.supply import list_pool, receive_block
 from labelsvc.services.supply_files import list_checksum
 from labelsvc.services.webhooks import create_subscription
 from labelsvc.store.issuers import IssuerRepo, IssuerRow
@@ -71,16 +71,7 @@ def configure_issuer(
             field="block",
         )
     with app.store.read() as tx:
-        row = tx.pools.get(pool, lock=False)
-        if row is None:
-            raise NotFound("pool-not-found", f"There is no serial pool named {pool!r}.", pool=pool)
-        if Supply(row.spec.supply) != Supply.LIST:
-            raise Conflict(
-                "pool-not-list",
-                f"Pool {pool} has supply {row.spec.supply!r}; only a pool with supply 'list' "
-                "refills from an issuer.",
-                pool=pool,
-            )
+        row = list_pool(tx, pool, doing="refills from an issuer", lock=False)
         if gtin is None and row.spec.kind == "unit":
             if len(row.spec.gtins) != 1:
                 raise InvalidInput("gtin-required", f"Pool {pool} serves several GTINs; say "

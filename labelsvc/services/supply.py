@@ -16,6 +16,7 @@ from labelsvc.domain.leases import BlockOrigin
 from labelsvc.domain.pools import CSET82, MAX_CUSTOM, MAX_SERIAL, PoolSpec
 from labelsvc.gs1.check import is_valid_sscc
 from labelsvc.store import Tx
+from labelsvc.store.pools import PoolRow
 from labelsvc.store.supply import BlockRow
 
 CHECK_BATCH = 500  # values looked up per query when checking a block against the store
@@ -115,3 +116,18 @@ def _malformed(spec: PoolSpec, value: str) -> str | None:
     if set(value) - CSET82:
         return "uses characters outside GS1 character set 82"
     return None
+
+
+def list_pool(tx: Tx, pool: str, *, doing: str, lock: bool = False) -> PoolRow:
+    """The list pool named ``pool`` (one whose serials are issued elsewhere), or a refusal
+    saying what ``doing`` needs."""
+    row = tx.pools.get(pool, lock=lock)
+    if row is None:
+        raise NotFound("pool-not-found", f"There is no serial pool named {pool!r}.", pool=pool)
+    if row.spec.supply != "list":
+        raise Conflict(
+            "pool-not-list",
+            f"Pool {pool} has supply {row.spec.supply!r}; only a pool with supply 'list' {doing}.",
+            pool=pool,
+        )
+    return row

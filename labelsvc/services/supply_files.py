@@ -33,9 +33,9 @@ from typing import Any
 from xml.parsers import expat
 
 from labelsvc.domain.actors import Actor, require
-from labelsvc.domain.errors import Conflict, InvalidInput, LabelsvcError, NotFound
-from labelsvc.domain.leases import BlockOrigin, Supply
-from labelsvc.services.supply import receive_block
+from labelsvc.domain.errors import InvalidInput, LabelsvcError
+from labelsvc.domain.leases import BlockOrigin
+from labelsvc.services.supply import list_pool, receive_block
 from labelsvc.store import Store
 from labelsvc.store.supply import BlockRow
 
@@ -207,16 +207,9 @@ def import_list(
     gtin = _gtin(found, gtin)
     reference = f"{name}#sha256:{found.sha256}"
     with store.write() as tx:
-        row = tx.pools.get(pool, lock=True)
-        if row is None:
-            raise NotFound("pool-not-found", f"There is no serial pool named {pool!r}.", pool=pool)
-        if Supply(row.spec.supply) != Supply.LIST:
-            raise Conflict(
-                "pool-not-list",
-                f"Pool {pool} has supply {row.spec.supply!r}; only a pool with supply 'list' "
-                "takes serials issued elsewhere. Import into a list pool.",
-                pool=pool,
-            )
+        row = list_pool(
+            tx, pool, doing="takes serials issued elsewhere. Import into a list pool", lock=True
+        )
         if gtin is None and row.spec.kind == "unit" and len(row.spec.gtins) == 1:
             gtin = row.spec.gtins[0]
         try:
