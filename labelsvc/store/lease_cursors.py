@@ -59,7 +59,13 @@ class SiteReports:
         return int(row[0])
 
     def cursor(self, name: str) -> Cursor:
-        """The cursor of one kind, locked until the transaction ends (one reporter at once)."""
+        """The cursor of one kind, locked until the transaction ends (one reporter at once).
+
+        Made on first use (a new database holds no rows, so ``db copy`` finds it empty)."""
+        self.tx.execute(
+            "INSERT INTO lease_report_cursors (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
+            (name,),
+        )
         row = self.tx.execute(
             "SELECT name, item_id, event_id, seq FROM lease_report_cursors WHERE name = ?"
             f"{self.tx.for_update}",

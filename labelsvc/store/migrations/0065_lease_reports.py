@@ -22,8 +22,6 @@ STATEMENTS = [
         seq INTEGER NOT NULL DEFAULT 0,
         updated_at TEXT
     )""",
-    "INSERT INTO lease_report_cursors (name) VALUES ('lease')",
-    "INSERT INTO lease_report_cursors (name) VALUES ('list')",
     """CREATE TABLE lease_reports (
         message_id TEXT PRIMARY KEY,
         site TEXT NOT NULL,
