@@ -203,6 +203,8 @@ def test_dead_after_n_attempts_then_redelivered_with_the_same_id(
             partner.path(path, status=200)
             assert webhooks.redeliver(app, "down", actor=SYSTEM, dead=True) == 1
             assert wait_until(lambda: partner.delivered_ids(path) == {sent})
+            assert wait_until(lambda: webhooks.list_deliveries(  # settled after the answer
+                app, "down", actor=SYSTEM)[0].state == "delivered")  # fmt: skip
         finally:
             dispatcher.stop()
         (done,) = webhooks.list_deliveries(app, "down", actor=SYSTEM)
