@@ -68,16 +68,6 @@ class SiteState(StrEnum):
     DECOMMISSIONED = "decommissioned"  # gets no new lease; its free serials come back
 
 
-class Usage(StrEnum):
-    """What a site reports it did with a leased serial (latest first wins per serial)."""
-
-    ALLOCATED = "allocated"
-    PRINTED = "printed"
-    COMMISSIONED = "commissioned"
-    VOIDED = "voided"
-    RETURNED = "returned"
-
-
 class DiscrepancyKind(StrEnum):
     """A report the authority refused, for an admin to look into."""
 

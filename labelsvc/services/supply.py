@@ -83,24 +83,15 @@ def check_values(tx: Tx, spec: PoolSpec, gtin: str | None, values: Sequence[str]
         seen.add(value)
     namespace = spec.namespace(gtin)
     for start in range(0, len(values), CHECK_BATCH):
-        part = list(values[start : start + CHECK_BATCH])
-        marks = ", ".join("?" * len(part))
-        issued = tx.execute(
-            f"SELECT value FROM items WHERE namespace = ? AND value IN ({marks}) LIMIT 1",
-            (namespace, *part),
-        ).fetchone()
-        supplied = tx.execute(
-            "SELECT v.value FROM supply_values v JOIN supply_blocks b ON b.id = v.block_id"
-            f" WHERE b.pool = ? AND v.state = 'available' AND v.value IN ({marks}) LIMIT 1",
-            (spec.name, *part),
-        ).fetchone()
+        part = values[start : start + CHECK_BATCH]
+        issued = tx.supply.first_issued(namespace, part)
+        supplied = None if issued else tx.supply.first_waiting(spec.name, part)
         if issued or supplied:
-            found = (issued or supplied)[0]
             where = "was issued here already" if issued else "waits in another block"
             raise Conflict(
                 "serial-duplicate",
-                f"Value {found!r} for pool {spec.name} {where}; nothing was added.",
-                value=found,
+                f"Value {issued or supplied!r} for pool {spec.name} {where}; nothing was added.",
+                value=issued or supplied,
             )
 
 

@@ -213,6 +213,25 @@ class SupplyRepo:
         ).fetchone()
         return (_block(row), str(row["value_state"])) if row else None
 
+    def first_issued(self, namespace: str, values: Sequence[str]) -> str | None:
+        """One of ``values`` this store issued already in ``namespace``, or None."""
+        marks = ", ".join("?" * len(values))
+        row = self.tx.execute(
+            f"SELECT value FROM items WHERE namespace = ? AND value IN ({marks}) LIMIT 1",
+            (namespace, *values),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def first_waiting(self, pool: str, values: Sequence[str]) -> str | None:
+        """One of ``values`` already waiting, free, in a block of ``pool``, or None."""
+        marks = ", ".join("?" * len(values))
+        row = self.tx.execute(
+            "SELECT v.value FROM supply_values v JOIN supply_blocks b ON b.id = v.block_id"
+            f" WHERE b.pool = ? AND v.state = 'available' AND v.value IN ({marks}) LIMIT 1",
+            (pool, *values),
+        ).fetchone()
+        return str(row[0]) if row else None
+
     def _count(self, block_id: int, delta: int) -> None:
         if delta:
             self.tx.execute(
